@@ -20,8 +20,9 @@ for src in test/unit/test_*.c; do
   # CK_FORK=no keeps ASan reports in this process; verbose lists each case.
   out=$(cd test/unit && CK_FORK=no CK_VERBOSITY=verbose ASAN_OPTIONS=detect_leaks=1 "../../$bin" 2>&1); st=$?
   printf '%s\n' "$out" | awk -v n="$name" -F: '
-    /:P:/ { printf "PASS: %s/%s\n", n, $(NF-1) }
-    /:[FE]:/ { printf "FAIL: %s/%s: %s\n", n, $(NF-2), $NF }'
+    $3 == "P" { printf "PASS: %s/%s\n", n, $5 }
+    $3 == "F" || $3 == "E" { m = $0; for (i = 0; i < 6; i++) sub(/^[^:]*:/, "", m);
+                             printf "FAIL: %s/%s: %s\n", n, $5, m }'
   if [ $st -ne 0 ]; then
     printf '%s\n' "$out" | grep -E 'ERROR|Sanitizer|runtime error' | head -20 | sed 's/^/    /'
     printf '%s\n' "$out" | grep -qE ':[FE]:' || echo "FAIL: $name: exited $st"
