@@ -9,6 +9,7 @@ pkgs=(
   linux-headers-amd64 linux-image-amd64 dkms kmod cpio
   libyaml-dev libjson-c-dev libpcre2-dev check libcurl4-openssl-dev libsystemd-dev
   qemu-system-x86 busybox-static runc systemd valgrind
+  prometheus prometheus-alertmanager python3
 )
 missing=()
 for p in "${pkgs[@]}"; do
