@@ -2,13 +2,14 @@
 # scripts/deps.sh - installs every Debian package that building, running and
 # testing vigil needs. Does nothing (quickly) when all are present.
 # Kernels other than bookworm's (5.10 from bullseye, 6.12 from trixie) are
-# fetched by scripts/vm/kernels.sh, which the VM tests call.
+# fetched by scripts/kernels.sh, which the VM tests call (through
+# scripts/vm/kernel.sh).
 set -eu
 pkgs=(
   build-essential pkg-config make gcc clang libclang-rt-14-dev
   linux-headers-amd64 linux-image-amd64 dkms kmod cpio
   libyaml-dev libjson-c-dev libpcre2-dev check libcurl4-openssl-dev libsystemd-dev
-  qemu-system-x86 busybox-static runc systemd valgrind
+  qemu-system-x86 busybox-static runc systemd valgrind file xz-utils zstd
   prometheus prometheus-alertmanager python3
 )
 missing=()

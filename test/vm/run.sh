@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# test/vm/run.sh - the VM test layer: boots each kernel in VIGIL_VM_KERNELS
+# under QEMU (scripts/vm/run.sh) once per scenario test/vm/sc_*.sh, and runs
+# the scenario's host-side checker test/vm/check_<name>.py (if any) on what
+# the guest left in the 9p share. Case names are <kernel>/<case>.
+#   VIGIL_VM_KERNELS="6.1 5.10 6.12"   kernels to test (default: see below)
+#   VIGIL_VM_SCENARIOS="boot driver"   subset of scenarios
+set -u
+cd "$(dirname "$0")/../.."
+top=$PWD
+kernels=${VIGIL_VM_KERNELS:-"6.1"}
+scenarios=${VIGIL_VM_SCENARIOS:-$(ls test/vm/sc_*.sh | sed 's|.*/sc_||;s|\.sh$||' | tr '\n' ' ')}
+rc=0
+
+mkdir -p build/vm
+make -s -C userspace >/dev/null 2>build/vm/engine.log || {
+	echo "FAIL: vm/engine-build: make -C userspace failed"; sed 's/^/    /' build/vm/engine.log | tail -20; exit 1; }
+mkdir -p build/vm/bin
+# Guest helpers: static, so they need nothing from the initramfs.
+for src in test/vm/*.c; do
+	[ -f "$src" ] || continue
+	bin=build/vm/bin/$(basename "$src" .c)
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ kmod/vigil_abi.h -nt "$bin" ]; then
+		gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -Ikmod -o "$bin" "$src" 2>"$bin.log" || {
+			echo "FAIL: vm/build-$(basename "$src" .c): does not build"; sed 's/^/    /' "$bin.log" | head; exit 1; }
+	fi
+done
+extras=()
+for b in build/vm/bin/*; do [ -x "$b" ] && [ -f "$b" ] && extras+=(--extra "$b"); done
+
+for k in $kernels; do
+	for s in $scenarios; do
+		share=$top/build/vm/share/$k/$s
+		rm -rf "$share"; mkdir -p "$share"
+		bash scripts/vm/run.sh --kernel "$k" --scenario "test/vm/sc_$s.sh" --share "$share" \
+			"${extras[@]}" --prefix "$k/" || rc=1
+		if [ -f "test/vm/check_$s.py" ]; then
+			python3 "test/vm/check_$s.py" --prefix "$k/" "$share" || rc=1
+		fi
+	done
+done
+exit $rc
