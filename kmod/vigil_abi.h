@@ -130,7 +130,7 @@ struct vigil_ring_prod {
 #define VIGIL_PARAM_FAULT	0x8000u	/* user memory could not be read */
 #define VIGIL_PARAM_TRUNC	0x4000u	/* value cut at the snaplen */
 #define VIGIL_PARAM_MAX_LEN	VIGIL_PARAM_LEN_MASK
-#define VIGIL_MAX_PARAMS	32u
+#define VIGIL_MAX_PARAMS	48u	/* procinfo has 35 */
 #define VIGIL_RECORD_MAX	(64u << 10)	/* whole record, header included */
 #define VIGIL_SNAPLEN_DEFAULT	256u	/* BYTES values */
 #define VIGIL_STRLEN_MAX	4096u	/* PATH/STR/STRARRAY values */
