@@ -32,4 +32,15 @@ const struct vigil_command *cli_commands(void);
 		cli_register(&vigil_cmd_##id);				\
 	}
 
+/* The same for a command whose name is not a C identifier ("alert-test"). */
+#define VIGIL_COMMAND_NAMED(id, name_, fn, usage_, summary_)		\
+	static struct vigil_command vigil_cmd_##id = {			\
+		.name = name_, .run = fn, .usage = usage_,		\
+		.summary = summary_,					\
+	};								\
+	__attribute__((constructor)) static void vigil_cmd_reg_##id(void) \
+	{								\
+		cli_register(&vigil_cmd_##id);				\
+	}
+
 #endif

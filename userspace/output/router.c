@@ -270,16 +270,14 @@ int router_submit(struct router *r, const struct alert *a)
 			want = r->route_sinks[k][i] && route_matches(&r->c->routes[k], a);
 		if (!want)
 			continue;
+		if (!copy)
+			copy = alert_dup(a);	/* its first reference is ours */
 		if (!copy) {
-			copy = alert_dup(a);
-			if (!copy) {
-				atomic_fetch_add(&s->dropped, 1);
-				metric_add(s->m_dropped, 1);
-				continue;
-			}
-		} else {
-			alert_ref(copy);
+			atomic_fetch_add(&s->dropped, 1);
+			metric_add(s->m_dropped, 1);
+			continue;
 		}
+		alert_ref(copy);		/* the queue's */
 		pthread_mutex_lock(&s->lock);
 		if (s->n < s->c->queue) {
 			s->q[(s->head + s->n) % s->c->queue] = copy;
