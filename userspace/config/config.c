@@ -1258,6 +1258,13 @@ static int load_doc(struct ld *l)
 			return -1;
 		c->out.nroutes = (size_t)(r - c->out.routes);
 	}
+	return 0;
+}
+
+static int set_defaults(struct ld *l)
+{
+	struct vigil_config *c = l->cfg;
+
 	if (!c->hostname) {
 		char h[256] = "";
 
@@ -1297,6 +1304,8 @@ int config_parse(const char *buf, size_t len, const char *name, time_t now,
 		return -1;
 	}
 	rc = load_doc(&l);
+	if (!rc)
+		rc = set_defaults(&l);
 	yaml_document_delete(&l.doc);
 	yaml_parser_delete(&parser);
 	if (rc) {
