@@ -9,7 +9,8 @@ pkgs=(
   build-essential pkg-config make gcc clang libclang-rt-14-dev
   linux-headers-amd64 linux-image-amd64 dkms kmod cpio
   libyaml-dev libjson-c-dev libpcre2-dev check libcurl4-openssl-dev libsystemd-dev
-  qemu-system-x86 busybox-static runc systemd valgrind file xz-utils zstd
+  qemu-system-x86 busybox-static runc systemd valgrind
+  debootstrap file xz-utils zstd
   prometheus prometheus-alertmanager python3
 )
 missing=()

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * record.h - the record writer: one record at a time, built in place (in
+ * the ring or the scratch buffer, see ring.h), one put per parameter, in
+ * the order of the event table. Every put fills exactly one parameter; a
+ * value that does not fit the record is cut (VIGIL_PARAM_TRUNC), one that
+ * cannot be read is empty with VIGIL_PARAM_FAULT.
+ *
+ * Nothing here sleeps; all of it runs with preemption disabled.
+ */
+#ifndef VIGIL_RECORD_H
+#define VIGIL_RECORD_H
+
+#include <linux/types.h>
+#include <linux/path.h>
+#include "vigil_abi.h"
+#include "ring.h"
+
+struct vigil_rec {
+	struct vigil_ring *ring;
+	u8 *buf;		/* record start: header */
+	__u16 *lens;		/* the length array after the header */
+	u32 cap;		/* bytes available at buf */
+	u32 pos;		/* next value byte */
+	u16 type;		/* enum vigil_event_type */
+	u8 np;			/* parameters expected */
+	u8 idx;			/* parameters written */
+};
+
+/* Capture settings the fillers read (set by ioctl, read in probe context). */
+extern u32 vigil_snaplen;
+extern u32 vigil_capture_flags;
+
+/* Per-event parameter count and types, from VIGIL_EVENT_TABLE. */
+extern const u8 vigil_evt_nparams[VIGIL_EVT_NR];
+extern const u8 vigil_evt_ptypes[VIGIL_EVT_NR][VIGIL_MAX_PARAMS];
+/* Fixed size of each parameter type (0: variable), from VIGIL_PARAM_TYPES. */
+extern const u8 vigil_ptype_size[VIGIL_PT_NR];
+
+/* Starts a record of @type on @r; false when it must be dropped. */
+bool vigil_rec_begin(struct vigil_rec *w, struct vigil_ring *r, u16 type);
+/* Fills missing parameters as empty, aligns, publishes. */
+void vigil_rec_end(struct vigil_rec *w);
+
+void vigil_put_u64(struct vigil_rec *w, u64 v);
+void vigil_put_u32(struct vigil_rec *w, u32 v);
+/* An integer sized by the parameter's type in the table (4 or 8 bytes). */
+void vigil_put_int(struct vigil_rec *w, u64 v);
+/* No value; @flags is 0 or VIGIL_PARAM_FAULT. */
+void vigil_put_empty(struct vigil_rec *w, u16 flags);
+/* Kernel bytes, cut at @max. */
+void vigil_put_kbytes(struct vigil_rec *w, const void *p, u32 len, u32 max);
+void vigil_put_kstr(struct vigil_rec *w, const char *s);
+/* A NUL-terminated user string, without its NUL, cut at VIGIL_STRLEN_MAX. */
+void vigil_put_user_str(struct vigil_rec *w, const char __user *s);
+/* @len user bytes, cut at @max. */
+void vigil_put_user_bytes(struct vigil_rec *w, const void __user *p, u64 len, u32 max);
+/* A user argv/envp array: NUL-terminated strings back to back. */
+void vigil_put_user_strarray(struct vigil_rec *w, const char __user *const __user *argv);
+/* A path by d_path (the caller keeps @path alive, e.g. under RCU). */
+void vigil_put_path(struct vigil_rec *w, const struct path *path);
+
+/* Room left for the value of the next parameter. */
+static inline u32 vigil_rec_room(const struct vigil_rec *w)
+{
+	return w->cap - w->pos;
+}
+
+/*
+ * For fillers that write a value by hand: vigil_rec_value() is where the
+ * value goes (at most vigil_rec_room() bytes), vigil_rec_done() closes the
+ * parameter with its length and flags.
+ */
+static inline u8 *vigil_rec_value(struct vigil_rec *w)
+{
+	return w->buf + w->pos;
+}
+
+void vigil_rec_done(struct vigil_rec *w, u32 len, u16 flags);
+
+#endif /* VIGIL_RECORD_H */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ring.h - the per-CPU rings of vigil_abi.h: allocation, mmap, the
+ * producer side (window/commit) and poll.
+ */
+#ifndef VIGIL_RING_H
+#define VIGIL_RING_H
+
+#include <linux/types.h>
+#include <linux/irq_work.h>
+#include <linux/wait.h>
+#include <linux/poll.h>
+#include <linux/percpu.h>
+#include "vigil_abi.h"
+
+struct vigil_ring {
+	void *area;			/* vmalloc_user: cons page, prod page, data */
+	struct vigil_ring_cons *cons;	/* userspace writes this page */
+	struct vigil_ring_prod *prod;
+	u8 *data;
+	u8 *scratch;			/* VIGIL_RECORD_MAX bytes, for records near the end */
+	u64 size;
+	int busy;			/* re-entry guard; CPU-local, preemption off */
+	struct irq_work wake;
+};
+
+/* The ring of each possible CPU; NULL until vigil_rings_alloc(). */
+DECLARE_PER_CPU(struct vigil_ring *, vigil_ring_of);
+extern wait_queue_head_t vigil_ring_wq;
+
+int vigil_rings_alloc(u32 size);
+void vigil_rings_free(void);
+/* Waits for pending wake-ups (after the probes are detached). */
+void vigil_rings_sync(void);
+void vigil_rings_wake_all(void);
+
+int vigil_ring_mmap(struct file *file, struct vm_area_struct *vma);
+__poll_t vigil_ring_poll(struct file *file, poll_table *pt);
+/* Mappings currently alive (the ring size cannot change while > 0). */
+int vigil_ring_mapped(void);
+
+/*
+ * Producer side, preemption disabled, on the ring of this CPU.
+ *
+ * vigil_ring_window() returns where to build the next record and how many
+ * bytes it may take: directly in the ring when there is VIGIL_RECORD_MAX of
+ * contiguous free space, else the ring's scratch buffer (then
+ * vigil_ring_commit copies it in, writing a PAD record at the end of the
+ * data area when needed). Returns NULL (and counts the drop) when the
+ * consumer's tail is out of range.
+ */
+u8 *vigil_ring_window(struct vigil_ring *r, u32 *cap);
+/* Publishes the record of @len bytes (aligned) built at @rec. */
+void vigil_ring_commit(struct vigil_ring *r, u8 *rec, u32 len);
+
+static inline void vigil_ring_drop(struct vigil_ring *r, enum vigil_drop_cause c)
+{
+	r->prod->drops[c]++;
+}
+
+#endif /* VIGIL_RING_H */
