@@ -22,7 +22,7 @@
 #include <asm/unistd.h>
 #endif
 
-#define VIGIL_ABI_VERSION	1u
+#define VIGIL_ABI_VERSION	2u	/* 2: CONTAINER has `meta` (JSON) */
 #define VIGIL_DEVICE_NAME	"vigil"
 #define VIGIL_DEVICE_PATH	"/dev/vigil"
 
@@ -451,7 +451,7 @@ enum vigil_flag_set {
 	   P(FD_SNAP, tuple, SOCKTUPLE, NONE) P(FD_SNAP, ino, U64, NONE))		\
 	EV(CONTAINER, "container", USER, -1,				\
 	   P(CONTAINER, id, STR, NONE) P(CONTAINER, name, STR, NONE) P(CONTAINER, image, STR, NONE)	\
-	   P(CONTAINER, pid, PID, NONE))						\
+	   P(CONTAINER, pid, PID, NONE) P(CONTAINER, meta, STR, NONE))					\
 	EV(DROP, "drop", USER, -1,					\
 	   P(DROP, cpu, U32, NONE) P(DROP, cause, U32, NONE) P(DROP, count, U64, NONE))
 

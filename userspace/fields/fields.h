@@ -81,6 +81,7 @@ struct field_ctx {
 	struct state *st;
 	void *thread;		/* looked up once per event, lazily */
 	void *fd;		/* likewise */
+	int64_t fdnum;		/* the number of that fd, -1 if none */
 	bool thread_done, fd_done;
 	size_t used;		/* bytes of scratch in use */
 	char scratch[FIELD_SCRATCH];

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* state_users.c - user and group names from passwd/group files: the host's
+ * (<root>/etc) and, for processes in a container, the container's own
+ * (<root>/proc/<pid>/root/etc). Each file set is read once and cached. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/state_int.h"
+
+struct st_userdb {
+	struct st_userdb *next;
+	const struct st_container *owner;	/* NULL = host */
+	struct idmap users, groups;		/* id -> char *name */
+};
+
+static void load_file(const char *path, struct idmap *m)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		/* name:x:id:... */
+		char *c1 = strchr(line, ':');
+		if (!c1)
+			continue;
+		char *c2 = strchr(c1 + 1, ':');
+		if (!c2)
+			continue;
+		char *end;
+		unsigned long id = strtoul(c2 + 1, &end, 10);
+		if (end == c2 + 1 || *end != ':' || id > UINT32_MAX)
+			continue;
+		if (idmap_get(m, id))
+			continue;	/* first entry wins, as getpwuid */
+		char *name = st_strndup(line, (size_t)(c1 - line));
+		if (name && idmap_put(m, id, name) == name)
+			free(name);
+	}
+	fclose(f);
+}
+
+static struct st_userdb *userdb(struct state *st, const struct st_proc *p)
+{
+	const struct st_container *c = p ? p->container : NULL;
+	for (struct st_userdb *d = st->userdbs; d; d = d->next)
+		if (d->owner == c)
+			return d;
+	struct st_userdb *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->owner = c;
+	idmap_init(&d->users);
+	idmap_init(&d->groups);
+	if (st->files_ok) {
+		char dir[PATH_MAX + 64], path[PATH_MAX + 80];
+		if (c)
+			snprintf(dir, sizeof(dir), "%s/proc/%u/root/etc", st->root, c->pid ? c->pid : p->pid);
+		else
+			snprintf(dir, sizeof(dir), "%s/etc", st->root);
+		snprintf(path, sizeof(path), "%s/passwd", dir);
+		load_file(path, &d->users);
+		snprintf(path, sizeof(path), "%s/group", dir);
+		load_file(path, &d->groups);
+	}
+	d->next = st->userdbs;
+	st->userdbs = d;
+	return d;
+}
+
+static void free_names(struct idmap *m)
+{
+	uint64_t k;
+	void *v;
+	for (size_t i = 0; idmap_next(m, &i, &k, &v);)
+		free(v);
+	idmap_free(m);
+}
+
+void st_userdbs_free(struct state *st)
+{
+	while (st->userdbs) {
+		struct st_userdb *d = st->userdbs;
+		st->userdbs = d->next;
+		free_names(&d->users);
+		free_names(&d->groups);
+		free(d);
+	}
+}
+
+/* Forget the cached files of a container (when it goes away). */
+void st_userdb_drop(struct state *st, const struct st_container *c)
+{
+	for (struct st_userdb **pd = &st->userdbs; *pd; pd = &(*pd)->next) {
+		if ((*pd)->owner == c) {
+			struct st_userdb *d = *pd;
+			*pd = d->next;
+			free_names(&d->users);
+			free_names(&d->groups);
+			free(d);
+			return;
+		}
+	}
+}
+
+const char *state_user_name(struct state *st, const struct st_proc *p, uint32_t uid)
+{
+	struct st_userdb *d = userdb(st, p);
+	const char *n = d ? idmap_get(&d->users, uid) : NULL;
+	if (!n && uid == 0)
+		return "root";
+	return n;
+}
+
+const char *state_group_name(struct state *st, const struct st_proc *p, uint32_t gid)
+{
+	struct st_userdb *d = userdb(st, p);
+	const char *n = d ? idmap_get(&d->groups, gid) : NULL;
+	if (!n && gid == 0)
+		return "root";
+	return n;
+}
