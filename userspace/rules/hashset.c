@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* hashset.c - open-addressing set of byte strings (FNV-1a, linear probe). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/internal.h"
+
+static uint32_t hash(const char *s, uint32_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (uint32_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h | 1;	/* 0 marks an empty bucket */
+}
+
+struct hashset *hashset_new(uint32_t expected)
+{
+	struct hashset *h = calloc(1, sizeof(*h));
+	uint32_t cap = 8;
+
+	if (!h)
+		return NULL;
+	while (cap < expected * 2 + 2)
+		cap *= 2;
+	h->tab = calloc(cap, sizeof(*h->tab));
+	if (!h->tab) {
+		free(h);
+		return NULL;
+	}
+	h->mask = cap - 1;
+	return h;
+}
+
+bool hashset_has(const struct hashset *h, const char *s, uint32_t len)
+{
+	uint32_t hv = hash(s, len);
+
+	for (uint32_t i = hv & h->mask;; i = (i + 1) & h->mask) {
+		const struct hs_ent *e = &h->tab[i];
+
+		if (!e->hash)
+			return false;
+		if (e->hash == hv && e->len == len && !memcmp(e->s, s, len))
+			return true;
+	}
+}
+
+bool hashset_add(struct hashset *h, const char *s, uint32_t len)
+{
+	uint32_t hv;
+
+	if (hashset_has(h, s, len))
+		return true;
+	if ((h->n + 1) * 2 > h->mask + 1) {
+		struct hashset nh = { .mask = h->mask * 2 + 1 };
+
+		nh.tab = calloc(nh.mask + 1, sizeof(*nh.tab));
+		if (!nh.tab)
+			return false;
+		for (uint32_t i = 0; i <= h->mask; i++) {
+			struct hs_ent *e = &h->tab[i];
+
+			if (!e->hash)
+				continue;
+			for (uint32_t j = e->hash & nh.mask;; j = (j + 1) & nh.mask)
+				if (!nh.tab[j].hash) {
+					nh.tab[j] = *e;
+					break;
+				}
+		}
+		free(h->tab);
+		h->tab = nh.tab;
+		h->mask = nh.mask;
+	}
+	hv = hash(s, len);
+	for (uint32_t i = hv & h->mask;; i = (i + 1) & h->mask)
+		if (!h->tab[i].hash) {
+			h->tab[i].hash = hv;
+			h->tab[i].len = len;
+			h->tab[i].s = s;	/* s must outlive the set (arena) */
+			h->n++;
+			return true;
+		}
+}
+
+void hashset_free(struct hashset *h)
+{
+	if (h) {
+		free(h->tab);
+		free(h);
+	}
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * opcodes.h - THE opcode table of the rule VM (one X-macro; the VM's
+ * dispatch, the listing and the compiler all expand it).
+ *
+ * The VM is an accumulator machine: each comparison sets `acc` (true or
+ * false); JF/JT jump without touching acc, which is how and/or short-
+ * circuit; RET ends the program with acc as the verdict.
+ *
+ * X(id, mnemonic, operands, what it does)
+ *   operands: NONE, JUMP (arg = target pc), SLOT (slot = field slot),
+ *             SLOT_K (slot, arg = constant index, or with VMF_RHS_SLOT
+ *             arg = a second field slot: val())
+ * The comparison opcodes EQ..EXISTS are in the order of CMP_OPS (ast.h),
+ * so that opcode = VM_OP_EQ + cmp.
+ */
+#ifndef VIGIL_RULES_OPCODES_H
+#define VIGIL_RULES_OPCODES_H
+
+#include <stdint.h>
+
+#define VM_OPCODES(X)							\
+	X(EQ,          "eq",          SLOT_K, "acc = any value == k")	\
+	X(NE,          "ne",          SLOT_K, "acc = no value == k (and a value exists)") \
+	X(LT,          "lt",          SLOT_K, "acc = value < k")	\
+	X(LE,          "le",          SLOT_K, "acc = value <= k")	\
+	X(GT,          "gt",          SLOT_K, "acc = value > k")	\
+	X(GE,          "ge",          SLOT_K, "acc = value >= k")	\
+	X(CONTAINS,    "contains",    SLOT_K, "acc = k is a substring")	\
+	X(ICONTAINS,   "icontains",   SLOT_K, "the same, ignoring ASCII case") \
+	X(BCONTAINS,   "bcontains",   SLOT_K, "acc = bytes k are in the value") \
+	X(STARTSWITH,  "startswith",  SLOT_K, "acc = value starts with k") \
+	X(BSTARTSWITH, "bstartswith", SLOT_K, "acc = value starts with bytes k") \
+	X(ENDSWITH,    "endswith",    SLOT_K, "acc = value ends with k")	\
+	X(GLOB,        "glob",        SLOT_K, "acc = value matches shell glob k") \
+	X(IGLOB,       "iglob",       SLOT_K, "the same, ignoring case")	\
+	X(REGEX,       "regex",       SLOT_K, "acc = PCRE2 (JIT) k matches") \
+	X(IN,          "in",          SLOT_K, "acc = every value is in set k") \
+	X(INTERSECTS,  "intersects",  SLOT_K, "acc = some value is in set k") \
+	X(PMATCH,      "pmatch",      SLOT_K, "acc = value is under a path of k") \
+	X(EXISTS,      "exists",      SLOT,   "acc = the field has a value") \
+	X(JF,          "jf",          JUMP,   "if !acc goto arg")	\
+	X(JT,          "jt",          JUMP,   "if acc goto arg")		\
+	X(NOT,         "not",         NONE,   "acc = !acc")		\
+	X(TRUE,        "true",        NONE,   "acc = true")		\
+	X(FALSE,       "false",       NONE,   "acc = false")		\
+	X(RET,         "ret",         NONE,   "return acc")
+
+enum vm_operands { VMO_NONE, VMO_JUMP, VMO_SLOT, VMO_SLOT_K };
+
+enum vm_opcode {
+#define VM_X_ENUM(id, mn, opnd, doc) VM_OP_##id,
+	VM_OPCODES(VM_X_ENUM)
+#undef VM_X_ENUM
+	VM_OP_NR
+};
+
+#define VMF_RHS_SLOT	0x01u	/* arg is a field slot (val()), not a constant */
+
+struct vm_insn {
+	uint8_t op;
+	uint8_t flags;
+	uint16_t slot;
+	uint32_t arg;
+};
+
+extern const char *const vm_op_name[VM_OP_NR];
+extern const uint8_t vm_op_operands[VM_OP_NR];
+
+#endif

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vm.c - runs a program against the event of a context. Fields are
+ * extracted on first use and cached for the event (shared by every rule);
+ * nothing here allocates.
+ */
+#include <fnmatch.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "rules/internal.h"
+
+static char *xalloc(struct rules_ctx *c, size_t n)
+{
+	char *p;
+
+	if (c->xused + n > sizeof(c->xbuf))
+		return NULL;
+	p = c->xbuf + c->xused;
+	c->xused += n;
+	return p;
+}
+
+static bool is_str(enum field_type t)
+{
+	return t == FT_STRING || t == FT_PATH || t == FT_BYTES;
+}
+
+static void transform(struct rules_ctx *c, const struct slot *s, struct slot_cache *sc)
+{
+	for (int x = 0; x < s->nxf; x++) {
+		if (s->xf[x] == XF_LEN) {
+			int64_t len = sc->n > 1 || s->multi ? (int64_t)sc->n :
+				      sc->n == 1 && is_str(sc->v[0].type) ? sc->v[0].v.s.len : 0;
+
+			if (sc->n == 0 && !s->multi)
+				return;		/* len of a missing value is missing */
+			sc->n = 1;
+			sc->v[0].type = FT_INT64;
+			sc->v[0].v.i = len;
+			continue;
+		}
+		for (int i = 0; i < sc->n; i++) {
+			struct fv *v = &sc->v[i];
+			const char *p = v->v.s.p;
+			uint32_t len = v->v.s.len;
+
+			if (!is_str(v->type))
+				continue;
+			if (s->xf[x] == XF_BASENAME) {
+				uint32_t b = len;
+
+				while (b > 1 && p[b - 1] == '/')	/* trailing slashes */
+					b--;
+				len = b;
+				while (b > 0 && p[b - 1] != '/')
+					b--;
+				v->v.s.p = p + b;
+				v->v.s.len = len - b;
+				if (len == 1 && p[0] == '/')
+					v->v.s.p = p, v->v.s.len = 1;
+				v->type = FT_STRING;
+				continue;
+			}
+			char *o = xalloc(c, len);
+
+			if (!o && len) {
+				sc->n = 0;	/* out of scratch: treat as missing */
+				return;
+			}
+			for (uint32_t k = 0; k < len; k++) {
+				char ch = p[k];
+
+				if (s->xf[x] == XF_TOLOWER && ch >= 'A' && ch <= 'Z')
+					ch = (char)(ch + 32);
+				else if (s->xf[x] == XF_TOUPPER && ch >= 'a' && ch <= 'z')
+					ch = (char)(ch - 32);
+				o[k] = ch;
+			}
+			v->v.s.p = o;
+			v->type = FT_STRING;
+		}
+	}
+}
+
+int slot_get(struct rules_ctx *c, uint32_t slot, const struct fv **out)
+{
+	struct slot_cache *sc = &c->cache[slot];
+
+	if (sc->gen != c->gen) {
+		const struct slot *s = &c->e->slots[slot];
+
+		sc->gen = c->gen;
+		sc->n = field_extract(&c->fc, &s->ref, sc->v, s->multi ? VM_MAXV : 1);
+		if (sc->n < 0)
+			sc->n = 0;
+		if (s->nxf)
+			transform(c, s, sc);
+	}
+	*out = sc->v;
+	return sc->n;
+}
+
+/* ---- comparisons ---- */
+
+static bool icontains(const char *h, uint32_t hl, const char *n, uint32_t nl)
+{
+	if (nl > hl)
+		return false;
+	for (uint32_t i = 0; i + nl <= hl; i++) {
+		uint32_t k = 0;
+
+		while (k < nl) {
+			char ch = h[i + k];
+
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch + 32);
+			if (ch != n[k] && !(n[k] >= 'A' && n[k] <= 'Z' && ch == n[k] + 32))
+				break;
+			k++;
+		}
+		if (k == nl)
+			return true;
+	}
+	return false;
+}
+
+static bool ip_in_net(const uint8_t *a, uint8_t fam, const struct kconst *k)
+{
+	unsigned bits = k->bits, full = bits / 8, rem = bits % 8;
+
+	if (fam != k->family)
+		return false;
+	if (memcmp(a, k->a, full))
+		return false;
+	return !rem || ((a[full] ^ k->a[full]) & (uint8_t)(0xff << (8 - rem))) == 0;
+}
+
+static bool ip_match(const struct fv *v, const struct kconst *k)
+{
+	uint8_t fam = v->type == FT_IPNET ? v->v.net.family : v->v.ip.family;
+	const uint8_t *a = v->type == FT_IPNET ? v->v.net.a : v->v.ip.a;
+	unsigned alen = fam == AF_INET ? 4 : 16;
+
+	if (k->kind == K_NET)
+		return ip_in_net(a, fam, k);
+	if (v->type == FT_IPNET) {	/* a network value against an address */
+		struct kconst net = *k;
+
+		net.bits = v->v.net.bits;
+		memcpy(net.a, a, 16);
+		return ip_in_net(k->a, k->family, &net);
+	}
+	return fam == k->family && !memcmp(a, k->a, alen);
+}
+
+static bool is_uns(enum field_type t)
+{
+	return t == FT_UINT64;
+}
+
+/* Three-way compare of a numeric value with a constant. */
+static int num_cmp(const struct fv *v, const struct kconst *k)
+{
+	if (is_uns(v->type) && k->kind == K_UINT)
+		return v->v.u < k->u ? -1 : v->v.u > k->u;
+	if (is_uns(v->type)) {		/* negative constant */
+		return 1;
+	}
+	if (k->kind == K_UINT && k->u > (uint64_t)INT64_MAX)
+		return -1;
+	return v->v.i < k->i ? -1 : v->v.i > k->i;
+}
+
+static bool glob_match(const char *pat, const struct fv *v, int flags)
+{
+	char buf[4096];
+	uint32_t len = v->v.s.len;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, v->v.s.p, len);
+	buf[len] = 0;
+	return fnmatch(pat, buf, flags) == 0;
+}
+
+static bool path_under(const struct fv *v, const struct kconst *k)
+{
+	const char *p = v->v.s.p;
+	uint32_t len = v->v.s.len;
+
+	for (uint32_t i = 0; i < k->nitems; i++) {
+		const struct kconst *it = &k->items[i];
+
+		if (len < it->len || memcmp(p, it->s, it->len))
+			continue;
+		if (len == it->len || p[it->len] == '/' || (it->len == 1 && it->s[0] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static bool in_set(const struct fv *v, const struct kconst *k)
+{
+	switch (k->kind) {
+	case K_SET:
+		if (is_str(v->type))
+			return hashset_has(k->set, v->v.s.p, v->v.s.len);
+		if (v->type == FT_BOOL)
+			return false;
+		return hashset_has(k->set, (const char *)&v->v.i, 8);
+	case K_NETS:
+		for (uint32_t i = 0; i < k->nitems; i++)
+			if (ip_match(v, &k->items[i]))
+				return true;
+		return false;
+	case K_PATHS:
+		return path_under(v, k);
+	default:
+		return false;
+	}
+}
+
+static bool cmp1(struct rules_ctx *c, unsigned op, const struct fv *v, const struct kconst *k)
+{
+	const char *p = v->v.s.p;
+	uint32_t len = v->v.s.len;
+
+	switch (op) {
+	case VM_OP_EQ:
+	case VM_OP_NE:
+		switch (k->kind) {
+		case K_STR: return len == k->len && !memcmp(p, k->s, len);
+		case K_BOOL: return v->v.b == k->b;
+		case K_IP:
+		case K_NET: return ip_match(v, k);
+		default: return num_cmp(v, k) == 0;
+		}
+	case VM_OP_LT: return num_cmp(v, k) < 0;
+	case VM_OP_LE: return num_cmp(v, k) <= 0;
+	case VM_OP_GT: return num_cmp(v, k) > 0;
+	case VM_OP_GE: return num_cmp(v, k) >= 0;
+	case VM_OP_CONTAINS:
+	case VM_OP_BCONTAINS:
+		return k->len == 0 || (len >= k->len && memmem(p, len, k->s, k->len));
+	case VM_OP_ICONTAINS:
+		return icontains(p, len, k->s, k->len);
+	case VM_OP_STARTSWITH:
+	case VM_OP_BSTARTSWITH:
+		return len >= k->len && !memcmp(p, k->s, k->len);
+	case VM_OP_ENDSWITH:
+		return len >= k->len && !memcmp(p + len - k->len, k->s, k->len);
+	case VM_OP_GLOB:
+		return glob_match(k->s, v, 0);
+	case VM_OP_IGLOB:
+		return glob_match(k->s, v, FNM_CASEFOLD);
+	case VM_OP_REGEX:
+		return pcre2_match(k->re, (PCRE2_SPTR)p, len, 0, 0, c->md, NULL) >= 0;
+	case VM_OP_IN:
+	case VM_OP_INTERSECTS:
+	case VM_OP_PMATCH:
+		return in_set(v, k);
+	}
+	return false;
+}
+
+/* Compares two extracted values (val()). */
+static bool cmpv(unsigned op, const struct fv *a, const struct fv *b)
+{
+	struct kconst k = { 0 };
+
+	if (is_str(b->type)) {
+		k.kind = K_STR;
+		k.s = b->v.s.p;
+		k.len = b->v.s.len;
+		if (op == VM_OP_ICONTAINS)
+			return icontains(a->v.s.p, a->v.s.len, b->v.s.p, b->v.s.len);
+		if (op == VM_OP_GLOB || op == VM_OP_IGLOB) {
+			char pat[1024];
+
+			if (k.len >= sizeof(pat))
+				return false;
+			memcpy(pat, k.s, k.len);
+			pat[k.len] = 0;
+			return glob_match(pat, a, op == VM_OP_IGLOB ? FNM_CASEFOLD : 0);
+		}
+	} else if (b->type == FT_BOOL) {
+		k.kind = K_BOOL;
+		k.b = b->v.b;
+	} else if (b->type == FT_IPADDR || b->type == FT_IPNET) {
+		k.kind = b->type == FT_IPNET ? K_NET : K_IP;
+		k.family = b->type == FT_IPNET ? b->v.net.family : b->v.ip.family;
+		memcpy(k.a, b->type == FT_IPNET ? b->v.net.a : b->v.ip.a, 16);
+		k.bits = b->type == FT_IPNET ? b->v.net.bits : (k.family == AF_INET ? 32 : 128);
+	} else {
+		k.kind = is_uns(b->type) ? K_UINT : K_INT;
+		k.i = b->v.i;
+		k.u = b->v.u;
+	}
+	return cmp1(NULL, op, a, &k);
+}
+
+static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct vm_insn *in)
+{
+	const struct fv *v;
+	int n = slot_get(c, in->slot, &v);
+	unsigned op = in->op;
+
+	if (op == VM_OP_EXISTS)
+		return n > 0;
+	if (n <= 0)
+		return false;
+	if (in->flags & VMF_RHS_SLOT) {
+		const struct fv *w;
+		int m = slot_get(c, in->arg, &w);
+
+		if (m <= 0)
+			return false;
+		if (op == VM_OP_NE) {
+			for (int i = 0; i < n; i++)
+				if (cmpv(VM_OP_EQ, &v[i], &w[0]))
+					return false;
+			return true;
+		}
+		for (int i = 0; i < n; i++)
+			if (cmpv(op, &v[i], &w[0]))
+				return true;
+		return false;
+	}
+	const struct kconst *k = &p->k[in->arg];
+
+	switch (op) {
+	case VM_OP_NE:
+		for (int i = 0; i < n; i++)
+			if (cmp1(c, VM_OP_EQ, &v[i], k))
+				return false;
+		return true;
+	case VM_OP_IN:	/* every value in the set */
+		for (int i = 0; i < n; i++)
+			if (!in_set(&v[i], k))
+				return false;
+		return true;
+	default:	/* any value */
+		for (int i = 0; i < n; i++)
+			if (cmp1(c, op, &v[i], k))
+				return true;
+		return false;
+	}
+}
+
+bool vm_run(struct rules_ctx *c, const struct program *p)
+{
+	const struct vm_insn *code = p->code;
+	bool acc = false;
+
+	for (uint32_t pc = 0;;) {
+		const struct vm_insn *in = &code[pc];
+
+		switch (in->op) {
+		case VM_OP_JF:
+			pc = acc ? pc + 1 : in->arg;
+			continue;
+		case VM_OP_JT:
+			pc = acc ? in->arg : pc + 1;
+			continue;
+		case VM_OP_NOT:
+			acc = !acc;
+			break;
+		case VM_OP_TRUE:
+			acc = true;
+			break;
+		case VM_OP_FALSE:
+			acc = false;
+			break;
+		case VM_OP_RET:
+			return acc;
+		default:
+			acc = run_cmp(c, p, in);
+			break;
+		}
+		pc++;
+	}
+}
