@@ -10,7 +10,7 @@
 # VIGIL_TEST_LAYERS="unit rules" to run a subset.
 set -u
 cd "$(dirname "$0")/.."
-layers=${VIGIL_TEST_LAYERS:-"unit rules replay kbuild alert fuzz vm"}
+layers=${VIGIL_TEST_LAYERS:-"unit rules replay kbuild alert fuzz vm e2e"}
 log_dir=build/test-logs
 mkdir -p "$log_dir"
 pass=0 fail=0 skip=0 bad_layers=()

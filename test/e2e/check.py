@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""test/e2e/check.py - asserts what the end-to-end guest run produced.
+
+Reads DIR/windows.txt (BEGIN/END marks, wall-clock ns, written by guest.sh)
+and DIR/alerts.json (vigil's JSON-lines alerts), and each scenario's
+expectations (the '#@' header lines of test/e2e/scenarios/*.sh):
+    #@ rule: NAME          an alert of this rule inside the scenario's window
+    #@ priority: P         ...with this priority (the prod profile's)
+    #@ field: K=V          ...whose output_fields[K] is exactly V
+    #@ field~: K=V         ...whose output_fields[K] contains V
+Prints PASS/FAIL/SKIP lines, one per case; exit 1 if any failed.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+FALCO_KEYS = ("time", "rule", "priority", "source", "hostname", "output", "output_fields", "tags")
+TIME_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z$")
+
+
+def rfc3339_ns(s):
+    import calendar
+    m = TIME_RE.match(s or "")
+    if not m:
+        return None
+    y, mo, d, h, mi, se, frac = m.groups()
+    secs = calendar.timegm((int(y), int(mo), int(d), int(h), int(mi), int(se), 0, 0, 0))
+    return secs * 1_000_000_000 + int((frac or "0").ljust(9, "0"))
+
+
+def load_windows(path):
+    wins, exit_rc = {}, None
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 3 and p[0] in ("BEGIN", "END"):
+                wins.setdefault(p[1], [None, None])[0 if p[0] == "BEGIN" else 1] = int(p[2])
+            elif len(p) == 3 and p[0] == "EXIT":
+                exit_rc = int(p[2])
+    return wins, exit_rc
+
+
+def load_alerts(path):
+    alerts, bad = [], []
+    if not os.path.exists(path):
+        return alerts, ["no alerts file"]
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                a = json.loads(line)
+            except ValueError as e:
+                bad.append("line %d: not JSON (%s)" % (n, e))
+                continue
+            missing = [k for k in FALCO_KEYS if k not in a]
+            if missing:
+                bad.append("line %d: missing %s" % (n, ",".join(missing)))
+            a["_ns"] = rfc3339_ns(a.get("time"))
+            if a["_ns"] is None:
+                bad.append("line %d: time %r is not RFC 3339 UTC with ns" % (n, a.get("time")))
+                continue
+            alerts.append(a)
+    return alerts, bad
+
+
+def expectations(path):
+    exp = {"rule": None, "priority": None, "fields": [], "contains": []}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^#@ (rule|priority|field|field~): (.*?)\s*$", line)
+            if not m:
+                continue
+            k, v = m.groups()
+            if k in ("rule", "priority"):
+                exp[k] = v
+            else:
+                key, _, val = v.partition("=")
+                exp["fields" if k == "field" else "contains"].append((key, val))
+    return exp
+
+
+def in_window(alerts, win):
+    b, e = win
+    return [a for a in alerts if b is not None and e is not None and b <= a["_ns"] <= e]
+
+
+def mismatches(a, exp):
+    bad = []
+    if exp["priority"] and a.get("priority", "").lower() != exp["priority"].lower():
+        bad.append("priority %s (want %s)" % (a.get("priority"), exp["priority"]))
+    of = a.get("output_fields") or {}
+    for k, v in exp["fields"]:
+        if str(of.get(k)) != v:
+            bad.append("%s=%r (want %r)" % (k, of.get(k), v))
+    for k, v in exp["contains"]:
+        if v not in str(of.get(k)):
+            bad.append("%s=%r (want it to contain %r)" % (k, of.get(k), v))
+    return bad
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--scenarios", required=True)
+    ap.add_argument("--prefix", default="")
+    o = ap.parse_args()
+    P = o.prefix + "e2e/"
+    failed = False
+
+    def report(ok, name, why=""):
+        nonlocal failed
+        if ok is None:
+            print("SKIP: %s%s: %s" % (P, name, why))
+        elif ok:
+            print("PASS: %s%s%s" % (P, name, (" (" + why + ")") if why else ""))
+        else:
+            print("FAIL: %s%s: %s" % (P, name, why))
+            failed = True
+
+    wins, exit_rc = load_windows(os.path.join(o.dir, "windows.txt"))
+    alerts, bad = load_alerts(os.path.join(o.dir, "alerts.json"))
+    report(not bad, "json-shape", "; ".join(bad[:3]) if bad else "%d alerts, Falco's keys" % len(alerts))
+
+    for fn in sorted(os.listdir(o.scenarios)):
+        if not fn.endswith(".sh"):
+            continue
+        name = fn[:-3]
+        exp = expectations(os.path.join(o.scenarios, fn))
+        if name not in wins:
+            report(False, name, "the guest did not run it (no window)")
+            continue
+        got = in_window(alerts, wins[name])
+        cand = [a for a in got if a.get("rule") == exp["rule"]]
+        if not cand:
+            report(False, name, "no '%s' alert; in its window: %s" %
+                   (exp["rule"], sorted({a.get("rule") for a in got}) or "nothing"))
+            continue
+        best = min((mismatches(a, exp) for a in cand), key=len)
+        others = sorted({a.get("rule") for a in got} - {exp["rule"]})
+        note = "also: %s" % ", ".join(others) if others else ""
+        report(not best, name, "; ".join(best) + ("; " + note if note and best else "") if best else note)
+
+    # reload
+    if "hup-bad" in wins and "hup-good" in wins:
+        bad_rules = {a.get("rule") for a in in_window(alerts, wins["hup-bad"])}
+        good_rules = {a.get("rule") for a in in_window(alerts, wins["hup-good"])}
+        report("vigil internal: reload failed" in bad_rules, "reload-bad-file-reported",
+               "rules in window: %s" % sorted(bad_rules))
+        report("E2E marker A" in bad_rules, "reload-bad-file-keeps-old-rules",
+               "rules in window: %s" % sorted(bad_rules))
+        report("E2E marker B" in good_rules and "E2E marker A" not in good_rules,
+               "reload-good-file-replaces", "rules in window: %s" % sorted(good_rules))
+    else:
+        report(False, "reload", "the guest did not run the reload steps")
+
+    # benign
+    if "benign" in wins:
+        b = in_window(alerts, wins["benign"])
+        secs = (wins["benign"][1] - wins["benign"][0]) / 1e9
+        report(not b, "benign-zero-alerts",
+               ("%.0f s of benign work, 0 alerts" % secs) if not b else
+               "%d alert(s): %s" % (len(b), "; ".join(sorted({"%s: %s" % (a.get("rule"), a.get("output", "")[:160]) for a in b})[:5])))
+    else:
+        report(False, "benign-zero-alerts", "the guest did not run the benign workload")
+
+    # latency
+    lat_path = os.path.join(o.dir, "latency.txt")
+    lat = []
+    if os.path.exists(lat_path):
+        lat = sorted(int(x) for x in open(lat_path).read().split())
+    if lat:
+        p50 = lat[len(lat) // 2] / 1e6
+        p99 = lat[min(len(lat) - 1, (len(lat) * 99) // 100)] / 1e6
+        report(True, "latency", "syscall -> JSON alert line, n=%d: p50 %.2f ms, p99 %.2f ms, max %.2f ms (TCG)"
+               % (len(lat), p50, p99, lat[-1] / 1e6))
+    else:
+        summary = ""
+        sp = os.path.join(o.dir, "latency-summary.txt")
+        if os.path.exists(sp):
+            summary = open(sp).read().strip().replace("\n", " ")
+        report(False, "latency", "no samples: %s" % (summary or "no latency.txt"))
+
+    report(exit_rc == 0, "sigterm-clean-exit", "exit status %s" % exit_rc)
+    outside = [a for a in alerts if not any(w[0] is not None and w[1] is not None and w[0] <= a["_ns"] <= w[1] for w in wins.values())]
+    if outside:
+        print("note: %d alert(s) outside every window: %s" % (len(outside), sorted({a.get("rule") for a in outside})))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

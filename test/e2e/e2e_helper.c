@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * e2e_helper.c - the small actions of the end-to-end scenarios that busybox
+ * cannot do, as one static binary for the VM and its containers:
+ *
+ *   e2e_helper now                    wall clock in ns (busybox date has no %N)
+ *   e2e_helper console SOCKET         runc --console-socket receiver: takes the
+ *                                     pty master and drains it until the
+ *                                     container closes it
+ *   e2e_helper connect IP PORT        TCP connect, then close
+ *   e2e_helper revshell IP PORT       connect, dup2 the socket onto 0/1/2,
+ *                                     exec /bin/sh -c true (a reverse shell)
+ *   e2e_helper memfd-exec PROG ARG0   copy PROG into a memfd and fexecve it
+ *   e2e_helper ptrace                 fork a child, PTRACE_ATTACH to it, detach
+ *   e2e_helper initmod                init_module() with an invalid image
+ *   e2e_helper packet                 socket(AF_PACKET, SOCK_RAW)
+ *   e2e_helper latency N FILE OUT     N times: note the time, open /etc/shadow
+ *                                     (a rule fires), wait (inotify) for the
+ *                                     next alert line in FILE; write the N
+ *                                     latencies (ns) to OUT, print p50/p99
+ * Called as `ssh IP PORT` (a copy named ssh), it connects like `connect`.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int tcp_connect(const char *ip, const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (s < 0 || inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
+		perror("socket");
+		return -1;
+	}
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		fprintf(stderr, "connect %s:%s: %s\n", ip, port, strerror(errno));
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+static int console(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c, master = -1;
+	char cbuf[CMSG_SPACE(sizeof(int))], b[4096];
+	struct iovec iov = { b, sizeof(b) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) || listen(l, 1)) {
+		perror("console socket");
+		return 1;
+	}
+	c = accept(l, NULL, NULL);
+	if (c < 0 || recvmsg(c, &mh, 0) < 0) {
+		perror("console accept");
+		return 1;
+	}
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&master, CMSG_DATA(cm), sizeof(int));
+	if (master < 0) {
+		fprintf(stderr, "console: no pty master received\n");
+		return 1;
+	}
+	close(c);
+	close(l);
+	unlink(path);
+	while (read(master, b, sizeof(b)) > 0)
+		;
+	return 0;
+}
+
+static int memfd_exec(const char *prog, const char *arg0)
+{
+	int in = open(prog, O_RDONLY), fd = (int)syscall(SYS_memfd_create, "e2e", 0);
+	char b[65536];
+	ssize_t n;
+	char *argv[] = { (char *)arg0, NULL }, *envp[] = { NULL };
+
+	if (in < 0 || fd < 0) {
+		perror("memfd");
+		return 1;
+	}
+	while ((n = read(in, b, sizeof(b))) > 0)
+		if (write(fd, b, (size_t)n) != n)
+			return 1;
+	fexecve(fd, argv, envp);
+	perror("fexecve");
+	return 1;
+}
+
+static int do_ptrace(void)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		sleep(5);
+		_exit(0);
+	}
+	if (ptrace(PTRACE_ATTACH, c, 0, 0) != 0) {
+		perror("PTRACE_ATTACH");
+		kill(c, SIGKILL);
+		return 1;
+	}
+	waitpid(c, NULL, 0);
+	ptrace(PTRACE_DETACH, c, 0, 0);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static int latency(int n, const char *file, const char *out)
+{
+	uint64_t *lat = calloc((size_t)n, sizeof(*lat));
+	int in = inotify_init1(IN_CLOEXEC), got = 0;
+	FILE *o = fopen(out, "w");
+
+	if (!lat || in < 0 || !o || inotify_add_watch(in, file, IN_MODIFY) < 0) {
+		perror("latency setup");
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t before = count_lines(file);
+		uint64_t t0 = now_ns(), deadline = t0 + 10000000000ull;
+		int fd = open("/etc/shadow", O_RDONLY);
+
+		if (fd >= 0)
+			close(fd);
+		for (;;) {
+			struct pollfd p = { in, POLLIN, 0 };
+			char ib[4096];
+
+			if (count_lines(file) > before) {
+				lat[got++] = now_ns() - t0;
+				break;
+			}
+			if (now_ns() > deadline) {
+				fprintf(stderr, "latency: no alert line within 10 s (try %d)\n", i);
+				break;
+			}
+			if (poll(&p, 1, 100) > 0 && read(in, ib, sizeof(ib)) < 0)
+				break;
+		}
+		usleep(20000);
+	}
+	for (int i = 0; i < got; i++)
+		fprintf(o, "%llu\n", (unsigned long long)lat[i]);
+	fclose(o);
+	if (!got) {
+		printf("latency: 0 of %d measured\n", n);
+		return 1;
+	}
+	qsort(lat, (size_t)got, sizeof(*lat), cmp_u64);
+	printf("latency: %d of %d measured; p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", got, n,
+	       lat[got / 2] / 1e6, lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1] / 1e6,
+	       lat[got - 1] / 1e6);
+	return got == n ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int s;
+
+	if (!strcmp(self, "ssh"))
+		return argc == 3 && (s = tcp_connect(argv[1], argv[2])) >= 0 ? (close(s), 0) : 1;
+	if (!strcmp(cmd, "now")) {
+		printf("%llu\n", (unsigned long long)now_ns());
+		return 0;
+	}
+	if (!strcmp(cmd, "console") && argc == 3)
+		return console(argv[2]);
+	if (!strcmp(cmd, "connect") && argc == 4)
+		return (s = tcp_connect(argv[2], argv[3])) >= 0 ? (close(s), 0) : 1;
+	if (!strcmp(cmd, "revshell") && argc == 4) {
+		if ((s = tcp_connect(argv[2], argv[3])) < 0)
+			return 1;
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		execl("/bin/sh", "sh", "-c", "true", (char *)NULL);
+		return 1;
+	}
+	if (!strcmp(cmd, "memfd-exec") && argc == 4)
+		return memfd_exec(argv[2], argv[3]);
+	if (!strcmp(cmd, "ptrace"))
+		return do_ptrace();
+	if (!strcmp(cmd, "initmod")) {
+		static const char junk[64] = "not a module";
+
+		syscall(SYS_init_module, junk, sizeof(junk), "");
+		return 0;
+	}
+	if (!strcmp(cmd, "packet")) {
+		s = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+		if (s >= 0)
+			close(s);
+		return 0;
+	}
+	if (!strcmp(cmd, "latency") && argc == 5)
+		return latency(atoi(argv[2]), argv[3], argv[4]);
+	fprintf(stderr, "usage: see the comment at the top of e2e_helper.c\n");
+	return 2;
+}

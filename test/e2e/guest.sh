@@ -1,0 +1,104 @@
+#!/bin/sh
+# test/e2e/guest.sh - the end-to-end suite's side inside the VM (busybox sh,
+# started by scripts/vm as the scenario). One boot runs everything:
+#   1. load vigil.ko, start `vigil run --profile prod` writing JSON alerts;
+#   2. every scenarios/*.sh, each between BEGIN/END marks (wall clock, ns);
+#   3. SIGHUP with a broken rules file (old rules must stay), then a good one;
+#   4. the benign workload (benign.sh): no alert may fall in its window;
+#   5. latency: syscall -> alert line in the JSON file, 50 samples;
+#   6. SIGTERM: vigil must drain and exit 0.
+# Results go to $VIGIL_SHARE/e2e/ for test/e2e/check.py on the host.
+set -u
+E=/e2e
+. $E/lib.sh
+out=${VIGIL_SHARE:-/tmp}/e2e
+mkdir -p "$out"
+W=$out/windows.txt
+: > "$W"
+mark() { echo "$1 $2 $(e2e_now)" >> "$W"; }
+fail() { echo "FAIL: e2e/$1: $2"; }
+
+# ---- the stage: module, cgroups, addresses, listeners, files
+if ! insmod "$VIGIL_KO" 2>/tmp/insmod.err; then
+	fail insmod "$(cat /tmp/insmod.err)"
+	exit 1
+fi
+mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+for a in 198.51.100.7 169.254.169.254 10.96.0.1; do ip addr add "$a/32" dev lo; done
+mkdir -p /tmp/www && echo ok > /tmp/www/index.html
+httpd -p 8080 -h /tmp/www
+httpd -p 443 -h /tmp/www
+[ -f /etc/shadow ] || { echo 'root:*:19000:0:99999:7:::' > /etc/shadow; chmod 600 /etc/shadow; }
+mkdir -p /tmp/e2e-rules.d /run/runc /tmp/bundles
+cat > /tmp/e2e-rules.d/50-marker.yaml <<'R'
+- rule: E2E marker A
+  desc: reload test, first rule set
+  condition: evt.type in (open, openat) and fd.name = /tmp/e2e-marker-a
+  output: marker A opened (file=%fd.name proc=%proc.name)
+  priority: NOTICE
+  tags: [e2e]
+R
+e2e_rootfs /tmp/e2e-image
+
+# ---- the sensor
+vigil run -r builtin:rules -r /tmp/e2e-rules.d --profile prod --no-stdout --no-journald \
+	-o /tmp/alerts.json 2>/tmp/vigil.err &
+vpid=$!
+i=0
+while ! grep -q 'capturing' /tmp/vigil.err 2>/dev/null; do
+	if ! kill -0 $vpid 2>/dev/null || [ $i -ge 600 ]; then
+		fail vigil-start "vigil run did not start: $(tail -n 5 /tmp/vigil.err | tr '\n' ' ')"
+		cp /tmp/vigil.err "$out/" 2>/dev/null
+		exit 1
+	fi
+	sleep 0.2; i=$((i + 1))
+done
+echo "PASS: e2e/vigil-start"
+sleep 2
+
+# ---- scenarios
+for s in $E/scenarios/*.sh; do
+	n=$(basename "$s" .sh)
+	mark BEGIN "$n"
+	( . "$s" ) >>/tmp/scenarios.log 2>&1
+	sleep 2
+	mark END "$n"
+done
+
+# ---- reload: a broken file keeps the old set, a good one replaces it
+mark BEGIN hup-bad
+printf -- '- rule: broken\n  condition: evt.type = = open\n' > /tmp/e2e-rules.d/60-broken.yaml
+kill -HUP $vpid; sleep 4
+cat /tmp/e2e-marker-a 2>/dev/null; : > /tmp/e2e-marker-a; cat /tmp/e2e-marker-a
+sleep 2
+mark END hup-bad
+mark BEGIN hup-good
+rm -f /tmp/e2e-rules.d/60-broken.yaml
+sed 's/marker A/marker B/; s/e2e-marker-a/e2e-marker-b/; s/first rule set/second rule set/' \
+	/tmp/e2e-rules.d/50-marker.yaml > /tmp/e2e-rules.d/50-marker.yaml.new
+mv /tmp/e2e-rules.d/50-marker.yaml.new /tmp/e2e-rules.d/50-marker.yaml
+kill -HUP $vpid; sleep 4
+: > /tmp/e2e-marker-b; cat /tmp/e2e-marker-b /tmp/e2e-marker-a
+sleep 2
+mark END hup-good
+
+# ---- benign workload
+mark BEGIN benign
+( . $E/benign.sh ) >>/tmp/benign.log 2>&1
+sleep 3
+mark END benign
+
+# ---- latency
+mark BEGIN latency
+e2e_helper latency "${E2E_LATENCY_SAMPLES:-50}" /tmp/alerts.json "$out/latency.txt" > "$out/latency-summary.txt" 2>&1
+mark END latency
+
+# ---- stop
+kill -TERM $vpid
+wait $vpid
+rc=$?
+echo "EXIT vigil $rc" >> "$W"
+if [ $rc -eq 0 ]; then echo "PASS: e2e/sigterm-exit"; else fail sigterm-exit "vigil run exited $rc"; fi
+cp /tmp/alerts.json /tmp/vigil.err /tmp/scenarios.log /tmp/containers.log /tmp/benign.log "$out/" 2>/dev/null
+sync
+exit 0

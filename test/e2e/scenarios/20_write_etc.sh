@@ -1,0 +1,5 @@
+#@ rule: Write below etc
+#@ priority: Error
+#@ field: fd.name=/etc/e2e-persist.conf
+#@ field: proc.name=sh
+echo "evil=1" > /etc/e2e-persist.conf

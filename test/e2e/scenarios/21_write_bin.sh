@@ -1,0 +1,6 @@
+#@ rule: Write below binary directory
+#@ priority: Error
+#@ field: fd.name=/usr/bin/e2e-implant
+#@ field: proc.name=cp
+mkdir -p /usr/bin
+cp /bin/busybox /usr/bin/e2e-implant

@@ -1,0 +1,5 @@
+#@ rule: Read sensitive file by untrusted program
+#@ priority: Warning
+#@ field: fd.name=/etc/shadow
+#@ field: proc.name=cat
+cat /etc/shadow >/dev/null

@@ -1,0 +1,5 @@
+#@ rule: Bulk data removal
+#@ priority: Error
+#@ field: proc.name=rm
+mkdir -p /srv/data && echo x > /srv/data/db
+rm -rf /srv
