@@ -169,6 +169,22 @@ START_TEST(text_line)
 }
 END_TEST
 
+/* found by fuzz_capture: ts + boot offset overflowed int64 */
+START_TEST(time_overflow_falls_back_to_raw)
+{
+	char buf[64];
+
+	evt_format_time(8317713579423826920ull, 1796325361926386721ll, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "8317713579423826920");
+	evt_format_time(UINT64_MAX, 1, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "18446744073709551615");
+	evt_format_time(5, -10, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "5");
+	evt_format_time(1500000000, 1000000000ll * 86400 * 365, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1971-01-01T00:00:01.500000000Z");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("event_format");
@@ -177,6 +193,7 @@ int main(void)
 	tcase_add_test(tc, json_shape);
 	tcase_add_test(tc, json_execve_arrays_and_absent);
 	tcase_add_test(tc, text_line);
+	tcase_add_test(tc, time_overflow_falls_back_to_raw);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 

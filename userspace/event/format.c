@@ -10,20 +10,20 @@
 
 size_t evt_format_time(uint64_t ts, int64_t boot_offset_ns, char *buf, size_t size)
 {
-	if (!boot_offset_ns)
+	int64_t wall;
+	struct tm tm;
+	char day[64];
+
+	/* raw ts when there is no offset, or the sum is not a sane time */
+	if (!boot_offset_ns || ts > INT64_MAX ||
+	    __builtin_add_overflow((int64_t)ts, boot_offset_ns, &wall) || wall < 0)
 		return (size_t)snprintf(buf, size, "%" PRIu64, ts);
-	int64_t wall = (int64_t)ts + boot_offset_ns;
 	time_t sec = (time_t)(wall / 1000000000);
 	long ns = (long)(wall % 1000000000);
-	struct tm tm;
-	char day[40];
 
-	if (ns < 0) {
-		ns += 1000000000;
-		sec--;
-	}
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!gmtime_r(&sec, &tm) || tm.tm_year > 9999 - 1900 ||
+	    !strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm))
+		return (size_t)snprintf(buf, size, "%" PRIu64, ts);
 	return (size_t)snprintf(buf, size, "%s.%09ldZ", day, ns);
 }
 
