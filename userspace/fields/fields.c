@@ -232,7 +232,13 @@ struct st_thread *fx_thread(struct field_ctx *ctx)
 {
 	if (!ctx->thread_done) {
 		ctx->thread_done = true;
-		ctx->thread = ctx->st ? state_thread(ctx->st, ctx->ev->hdr->tid) : NULL;
+		const struct vigil_evt_hdr *h = ctx->ev->hdr;
+		ctx->thread = ctx->st ? state_thread(ctx->st, h->tid) : NULL;
+		/* after an exec by a non-leader thread, that thread is the
+		 * leader: it has the pid as its tid */
+		if (!ctx->thread && ctx->st &&
+		    (h->type == VIGIL_EVT_EXECVE || h->type == VIGIL_EVT_EXECVEAT))
+			ctx->thread = state_thread(ctx->st, h->pid);
 	}
 	return ctx->thread;
 }

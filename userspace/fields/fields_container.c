@@ -9,6 +9,18 @@
 /* The process's container; the host pseudo-container when it has none. */
 static const struct st_container *cont(struct field_ctx *ctx, bool *host)
 {
+	if (ctx->ev->hdr->type == VIGIL_EVT_CONTAINER) {
+		/* the container event is about the container it names */
+		size_t len;
+		char id[80];
+		const char *s = evt_get_str(ctx->ev, VIGIL_P_CONTAINER_id, &len);
+		if (!s || !len || len >= sizeof(id))
+			return NULL;
+		memcpy(id, s, len);
+		id[len] = 0;
+		*host = false;
+		return state_container(ctx->st, id);
+	}
 	struct st_proc *p = fx_proc(ctx);
 	if (!p)
 		return NULL;

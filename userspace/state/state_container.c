@@ -722,7 +722,10 @@ void st_container_apply(struct state *st, const struct evt *ev)
 	struct st_proc *p = pid ? state_proc(st, pid) : NULL;
 	if (p) {
 		p->container = c;
-		if (p->cgroup && !c->cgroup)
+		/* remember the cgroup for later execs (plain runc ids that are
+		 * not hex), but only one that names the container: a process
+		 * may still be in its parent's cgroup */
+		if (p->cgroup && !c->cgroup && strstr(p->cgroup, c->id))
 			c->cgroup = strdup(p->cgroup);
 	}
 }

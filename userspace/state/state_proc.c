@@ -138,7 +138,8 @@ static void apply_exec(struct state *st, struct st_thread *t, const struct evt *
 	}
 	apply_exec_params(st, p, ev, 0);
 	p->exec_ts = ev->hdr->ts + (uint64_t)st->cfg.boot_offset_ns;
-	t->vtid = (uint32_t)evt_get_u64(ev, VIGIL_P_EXECVE_vtid, t->vtid);
+	/* the thread that exec'd is the leader now: its vtid is the vpid */
+	t->vtid = p->vpid;
 	st_fd_close_on_exec(st, p);
 }
 
@@ -313,10 +314,11 @@ static int apply_fd_snap(struct state *st, const struct evt *ev)
 	f->name = st_strndup(n ? n : "", n ? len : 0);
 	struct evt_sockaddr l, r;
 	if (evt_get_tuple(ev, VIGIL_P_FD_SNAP_tuple, &l, &r)) {
-		/* role: a listening/accepted socket has no remote port known to be
-		 * the server's; we keep "client" unless the name says otherwise */
+		/* role: /proc does not say which end is the server; take the
+		 * end with the lower port (22 vs 50123), as servers listen on
+		 * well-known ports and clients get ephemeral ones */
 		char keep = f->typechar;
-		st_fd_set_tuple(f, &l, &r, r.port || r.pathlen ? ST_ROLE_CLIENT : ST_ROLE_SERVER);
+		st_fd_set_tuple(f, &l, &r, r.port && r.port < l.port ? ST_ROLE_CLIENT : ST_ROLE_SERVER);
 		if (keep == 'u')
 			f->typechar = 'u';
 		if (n && len && f->family == AF_UNIX) {
