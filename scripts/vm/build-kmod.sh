@@ -23,12 +23,14 @@ for f in "$dir"/*.c "$dir"/*.h; do   # sources removed from kmod/
 done
 log=$dir/build.log
 if [ -n "$KROOT" ]; then
-	# Build inside a chroot (6.12 needs trixie's gcc-14): bind the copy in.
-	mkdir -p "$KROOT/build/kmod"
-	mountpoint -q "$KROOT/build/kmod" || mount --bind "$dir" "$KROOT/build/kmod"
-	trap 'umount "$KROOT/build/kmod" 2>/dev/null || true' EXIT
-	chroot "$KROOT" make -C "$KDIR" M=/build/kmod modules >"$log" 2>&1 || {
+	# Build inside a chroot (6.12 needs trixie's gcc-14), in a copy there.
+	in=/build/vigil-kmod-$KVER
+	rm -rf "$KROOT$in"; mkdir -p "$KROOT$in"
+	cp -p "$dir"/*.c "$dir"/*.h "$dir"/Kbuild "$KROOT$in/" 2>/dev/null
+	[ -f "$dir/Makefile" ] && cp -p "$dir/Makefile" "$KROOT$in/"
+	nice chroot "$KROOT" make -C "$KDIR" M="$in" modules >"$log" 2>&1 || {
 		cat "$log" >&2; echo "build-kmod.sh: build for $KVER failed" >&2; exit 1; }
+	cp "$KROOT$in/vigil.ko" "$dir/vigil.ko"
 else
 	nice make -C "$KDIR" M="$dir" CC=gcc modules >"$log" 2>&1 || {
 		cat "$log" >&2; echo "build-kmod.sh: build for $KVER failed" >&2; exit 1; }

@@ -60,7 +60,9 @@ sname=$(basename "${scenario:-none}" .sh); sname=${sname#sc_}
 vmfail() { echo "FAIL: ${prefix}${sname}/vm: $*"; exit 1; }
 [ -f "$scenario" ] || vmfail "no scenario file '${scenario}'"
 
-kinfo=$(bash "$top/scripts/vm/kernel.sh" "$kernel" 2>&1) || vmfail "kernel $kernel unavailable: $kinfo"
+mkdir -p "$top/build/vm/logs"
+kinfo=$(bash "$top/scripts/vm/kernel.sh" "$kernel" 2>"$top/build/vm/logs/kernel-$kernel.err") ||
+	vmfail "kernel $kernel unavailable: $(tail -n 3 "$top/build/vm/logs/kernel-$kernel.err" | tr '\n' ' ')"
 eval "$kinfo"
 
 if [ -z "$ko" ] && [ $no_kmod -eq 0 ]; then

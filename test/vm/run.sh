@@ -16,13 +16,15 @@ mkdir -p build/vm
 make -s -C userspace >/dev/null 2>build/vm/engine.log || {
 	echo "FAIL: vm/engine-build: make -C userspace failed"; sed 's/^/    /' build/vm/engine.log | tail -20; exit 1; }
 mkdir -p build/vm/bin
-# Guest helpers: static, so they need nothing from the initramfs.
+# Guest programs test/vm/*.c (with test/vm/lib/*.c): static, so they need
+# nothing from the initramfs.
+libsrc=$(ls test/vm/lib/*.c 2>/dev/null)
 for src in test/vm/*.c; do
 	[ -f "$src" ] || continue
 	bin=build/vm/bin/$(basename "$src" .c)
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ kmod/vigil_abi.h -nt "$bin" ]; then
-		gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -Ikmod -o "$bin" "$src" 2>"$bin.log" || {
-			echo "FAIL: vm/build-$(basename "$src" .c): does not build"; sed 's/^/    /' "$bin.log" | head; exit 1; }
+	if ! gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -Ikmod -Itest/vm \
+		-o "$bin" "$src" $libsrc 2>"$bin.log"; then
+		echo "FAIL: vm/build-$(basename "$src" .c): does not build"; sed 's/^/    /' "$bin.log" | head; exit 1
 	fi
 done
 extras=()
