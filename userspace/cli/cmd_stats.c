@@ -11,7 +11,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/command.h"
@@ -69,12 +68,16 @@ static int cmd_stats(int argc, char **argv)
 	for (unsigned cpu = 0; cpu < info.nr_rings; cpu++) {
 		struct vigil_cpu_stats st;
 
-		memset(&st, 0, sizeof(st));
-		st.cpu = cpu;
-		if (ioctl(fd, VIGIL_IOC_GET_STATS, &st) < 0) {
-			fprintf(stderr, "vigil stats: %s: VIGIL_IOC_GET_STATS(cpu %u): %m\n", dev, cpu);
+		int pr = ring_get_stats(fd, dev, cpu, &st, err, sizeof(err));
+
+		if (pr < 0) {
+			fprintf(stderr, "vigil stats: %s\n", err);
 			rc = 1;
 			break;
+		}
+		if (pr > 0) {
+			printf("%4u %6s\n", cpu, "absent");
+			continue;
 		}
 		uint64_t unread = st.head - st.tail;
 		double fill = info.ring_size && unread <= info.ring_size

@@ -22,8 +22,9 @@ struct ring_reader {
 	int fd;
 	char *dev;
 	struct vigil_info info;
-	struct ring_src *src;
-	void **cons_map, **prod_map;
+	struct ring_src *src;		/* present rings only */
+	unsigned nsrc;
+	void **cons_map, **prod_map;	/* by cpu; NULL for an absent ring */
 	size_t prod_len;
 	struct ring_merge m;
 	bool draining;
@@ -117,7 +118,7 @@ static int set_u32(struct ring_reader *r, unsigned long req, const char *name, u
 
 static void unmap_all(struct ring_reader *r)
 {
-	for (unsigned i = 0; r->src && i < r->info.nr_rings; i++) {
+	for (unsigned i = 0; r->cons_map && r->prod_map && i < r->info.nr_rings; i++) {
 		if (r->cons_map[i] && r->cons_map[i] != MAP_FAILED)
 			munmap(r->cons_map[i], r->info.page_size);
 		if (r->prod_map[i] && r->prod_map[i] != MAP_FAILED)
@@ -167,6 +168,7 @@ struct ring_reader *ring_open(const struct ring_opts *o, char *err, size_t errle
 		goto fail_setup;
 	}
 	r->prod_len = (size_t)ps + rs;
+	/* a CPU id that is not possible (a hole in the mask) has no ring */
 	r->src = calloc(n, sizeof(*r->src));
 	r->cons_map = calloc(n, sizeof(void *));
 	r->prod_map = calloc(n, sizeof(void *));
@@ -176,6 +178,13 @@ struct ring_reader *ring_open(const struct ring_opts *o, char *err, size_t errle
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		off_t base = (off_t)i * (2 * (off_t)ps + rs);
+		struct vigil_cpu_stats probe;
+		int pr = ring_cpu_stats(r, i, &probe, err, errlen);
+
+		if (pr < 0)
+			goto fail_maps;
+		if (pr > 0)
+			continue;
 
 		r->cons_map[i] = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, base);
 		if (r->cons_map[i] == MAP_FAILED) {
@@ -189,13 +198,19 @@ struct ring_reader *ring_open(const struct ring_opts *o, char *err, size_t errle
 			     r->dev, i, (long long)(base + ps), r->prod_len, strerror(errno));
 			goto fail_maps;
 		}
-		r->src[i].cons = r->cons_map[i];
-		r->src[i].prod = r->prod_map[i];
-		r->src[i].data = (const uint8_t *)r->prod_map[i] + ps;
-		r->src[i].size = rs;
-		__atomic_store_n(&r->src[i].cons->watermark, o->watermark, __ATOMIC_RELAXED);
+		struct ring_src *s = &r->src[r->nsrc++];
+
+		s->cons = r->cons_map[i];
+		s->prod = r->prod_map[i];
+		s->data = (const uint8_t *)r->prod_map[i] + ps;
+		s->size = rs;
+		__atomic_store_n(&s->cons->watermark, o->watermark, __ATOMIC_RELAXED);
 	}
-	ring_merge_init(&r->m, r->src, n, o->reorder_ns);
+	if (!r->nsrc) {
+		fail(err, errlen, "%s: none of the %u rings is present", r->dev, n);
+		goto fail_maps;
+	}
+	ring_merge_init(&r->m, r->src, r->nsrc, o->reorder_ns);
 	return r;
 
 fail_maps:
@@ -315,15 +330,27 @@ const struct ring_ustats *ring_ustats(const struct ring_reader *r)
 	return &r->m.st;
 }
 
-int ring_cpu_stats(struct ring_reader *r, unsigned cpu, struct vigil_cpu_stats *st,
+int ring_get_stats(int fd, const char *dev, unsigned cpu, struct vigil_cpu_stats *st,
 		   char *err, size_t errlen)
 {
 	memset(st, 0, sizeof(*st));
 	st->cpu = cpu;
-	if (ioctl(r->fd, VIGIL_IOC_GET_STATS, st) < 0)
-		return fail(err, errlen, "%s: VIGIL_IOC_GET_STATS(cpu %u): %s", r->dev, cpu,
-			    strerror(errno));
-	return 0;
+	if (ioctl(fd, VIGIL_IOC_GET_STATS, st) == 0)
+		return 0;
+	int e = errno;
+
+	memset(st, 0, sizeof(*st));
+	st->cpu = cpu;
+	if (e == EINVAL || e == ENODEV)
+		return 1;	/* no ring for this CPU id */
+	return fail(err, errlen, "%s: VIGIL_IOC_GET_STATS(cpu %u): %s", dev ? dev : VIGIL_DEVICE_PATH,
+		    cpu, strerror(e));
+}
+
+int ring_cpu_stats(struct ring_reader *r, unsigned cpu, struct vigil_cpu_stats *st,
+		   char *err, size_t errlen)
+{
+	return ring_get_stats(r->fd, r->dev, cpu, st, err, errlen);
 }
 
 void ring_close(struct ring_reader *r)

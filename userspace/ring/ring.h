@@ -139,8 +139,12 @@ int ring_stop(struct ring_reader *r, char *err, size_t errlen);
 int ring_next(struct ring_reader *r, struct evt *ev, int timeout_ms, char *err, size_t errlen);
 const struct vigil_info *ring_info(const struct ring_reader *r);
 const struct ring_ustats *ring_ustats(const struct ring_reader *r);
-/* The module's counters for ring `cpu` (VIGIL_IOC_GET_STATS). */
+/* The module's counters for ring `cpu` (VIGIL_IOC_GET_STATS): 0, or 1
+ * when that CPU id has no ring (not a possible CPU; *st zeroed), or -1. */
 int ring_cpu_stats(struct ring_reader *r, unsigned cpu, struct vigil_cpu_stats *st,
+		   char *err, size_t errlen);
+/* The same on a control fd (ring_open_control). */
+int ring_get_stats(int fd, const char *dev, unsigned cpu, struct vigil_cpu_stats *st,
 		   char *err, size_t errlen);
 void ring_close(struct ring_reader *r);
 
