@@ -85,6 +85,13 @@ static char *next_tok(char **p)
 		if (*s == '"') {
 			s++;
 			while (*s && *s != '"') {
+				if (*s == '\\' && s[1] == 'x' && s[2] && s[3]) {
+					char hex[3] = { s[2], s[3], 0 };
+
+					*o++ = (char)strtol(hex, NULL, 16);
+					s += 4;
+					continue;
+				}
 				if (*s == '\\' && s[1])
 					s++;
 				*o++ = *s++;
@@ -703,6 +710,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: rtest cases FILE... | dump COND | golden DIR\n");
 		return 2;
 	}
+	fflush(stdout);
 	fprintf(stderr, "rtest: %d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

@@ -196,6 +196,7 @@ int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct 
 	memcpy(s->xf, f->xf, sizeof(s->xf));
 	s->type = t;
 	s->multi = multi;
+	s->many = (fi->flags & FF_LIST) && ref.index < 0;
 	return (int)e->nslots++;
 }
 

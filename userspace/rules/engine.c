@@ -197,6 +197,49 @@ static void warn_at(struct rules_engine *e, const struct loc *l, const char *fmt
 	diag_add(&e->diags, DIAG_WARNING, &dl, fmt, a);
 }
 
+/* Diagnostics in file order (files ranked by first appearance), then by
+ * line and column; stable. */
+struct dkey {
+	struct diag d;
+	size_t rank, idx;
+};
+
+static int dkey_cmp(const void *a, const void *b)
+{
+	const struct dkey *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->d.line != y->d.line)
+		return x->d.line < y->d.line ? -1 : 1;
+	if (x->d.col != y->d.col)
+		return x->d.col < y->d.col ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void sort_diags(struct diag_list *d)
+{
+	struct dkey *k = calloc(d->n + 1, sizeof(*k));
+
+	if (!k)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		k[i].d = d->v[i];
+		k[i].idx = i;
+		k[i].rank = i;
+		for (size_t j = 0; j < i; j++)
+			if ((!d->v[j].file && !d->v[i].file) ||
+			    (d->v[j].file && d->v[i].file && !strcmp(d->v[j].file, d->v[i].file))) {
+				k[i].rank = k[j].rank;
+				break;
+			}
+	}
+	qsort(k, d->n, sizeof(*k), dkey_cmp);
+	for (size_t i = 0; i < d->n; i++)
+		d->v[i] = k[i].d;
+	free(k);
+}
+
 int rules_finish(struct rules_engine *e)
 {
 	if (e->finished)
@@ -273,6 +316,7 @@ int rules_finish(struct rules_engine *e)
 	}
 	if (e->diags.oom)
 		diag_add(&e->diags, DIAG_ERROR, NULL, "%s", "out of memory");
+	sort_diags(&e->diags);
 	return (int)e->diags.nerr + (e->diags.oom ? 1 : 0);
 }
 

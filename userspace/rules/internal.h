@@ -111,7 +111,8 @@ struct slot {
 	uint8_t nxf;
 	uint8_t xf[AST_MAX_XFORMS];
 	enum field_type type;	/* after transformers */
-	bool multi;		/* may yield several values */
+	bool multi;		/* may yield several values (after transformers) */
+	bool many;		/* extracted as a list (before transformers) */
 };
 
 enum kconst_kind { K_STR, K_INT, K_UINT, K_BOOL, K_IP, K_NET, K_SET, K_NETS, K_PATHS, K_REGEX };

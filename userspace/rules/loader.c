@@ -317,15 +317,15 @@ static bool get_override(struct ld *l, yaml_node_t *item, const char *what,
 			o->replace[o->n++] = rep;
 		}
 	}
-	/* every other key must be covered by the override */
+	/* every other key must be covered by the override (keys it names
+	 * wrongly were reported above) */
 	for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
 		const char *ks = scalar(node(l, p->key));
 		bool found = false;
 
-		if (!ks || !strcmp(ks, what) || !strcmp(ks, "override"))
+		if (!ks || !strcmp(ks, what) || !strcmp(ks, "override") || !strcmp(ks, "append"))
 			continue;
-		for (size_t i = 0; i < o->n; i++)
-			found |= !strcmp(o->key[i], ks);
+		found = map_get(l, n, ks) != NULL;
 		if (!found) {
 			ERR(l, node(l, p->key), "key '%s' is not named in 'override'", ks);
 			ok = false;
@@ -676,14 +676,21 @@ static void merge_exceptions(struct ld *l, struct rule_def *r, yaml_node_t *n,
 		for (size_t j = 0; j < r->nexc; j++)
 			if (!strcmp(r->exc[j].name, add[i].name))
 				x = &r->exc[j];
+		struct loc xl = add[i].loc;
+		struct diag_loc dl = { xl.file, xl.raw, xl.line, xl.col };
+
+		(void)n;
 		if (!add[i].nrows)
-			WARN(l, n, "append to exception '%s' adds no values", add[i].name);
+			diag_add(&l->e->diags, DIAG_WARNING, &dl, "append to exception '%s' adds no "
+				 "values", add[i].name);
 		if (!x) {
 			struct exception *nv;
 
 			if (!add[i].nfields) {
-				ERR(l, n, "exception '%s' is appended to but rule '%s' has no such "
-				    "exception", add[i].name, r->info.name);
+				diag_add(&l->e->diags, DIAG_ERROR, &dl, "exception '%s' is appended "
+					 "to but rule '%s' has no such exception", add[i].name,
+					 r->info.name);
+				l->errs++;
 				continue;
 			}
 			nv = arena_alloc(a, (r->nexc + 1) * sizeof(*nv));
@@ -933,8 +940,12 @@ static void do_rule(struct ld *l, yaml_node_t *item)
 		if (s)
 			nr.info.source = s;
 	}
-	if (l->errs != errs0)
+	if (l->errs != errs0) {
+		/* the rule is refused; still report its condition's syntax */
+		if (nr.cond.map)
+			cond_parse(&e->a, nr.cond.map, &e->diags);
 		return;
+	}
 	if (r) {
 		nr.order = r->order;
 		*r = nr;

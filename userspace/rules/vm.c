@@ -30,10 +30,10 @@ static void transform(struct rules_ctx *c, const struct slot *s, struct slot_cac
 {
 	for (int x = 0; x < s->nxf; x++) {
 		if (s->xf[x] == XF_LEN) {
-			int64_t len = sc->n > 1 || s->multi ? (int64_t)sc->n :
+			int64_t len = s->many ? (int64_t)sc->n :
 				      sc->n == 1 && is_str(sc->v[0].type) ? sc->v[0].v.s.len : 0;
 
-			if (sc->n == 0 && !s->multi)
+			if (sc->n == 0 && !s->many)
 				return;		/* len of a missing value is missing */
 			sc->n = 1;
 			sc->v[0].type = FT_INT64;
@@ -91,7 +91,7 @@ int slot_get(struct rules_ctx *c, uint32_t slot, const struct fv **out)
 		const struct slot *s = &c->e->slots[slot];
 
 		sc->gen = c->gen;
-		sc->n = field_extract(&c->fc, &s->ref, sc->v, s->multi ? VM_MAXV : 1);
+		sc->n = field_extract(&c->fc, &s->ref, sc->v, s->many ? VM_MAXV : 1);
 		if (sc->n < 0)
 			sc->n = 0;
 		if (s->nxf)
