@@ -30,12 +30,13 @@
 #include <time.h>
 
 #include "capture/capture.h"
+#include "cli/capture_snapshot.h"
 #include "cli/command.h"
 #include "ring/ring.h"
 
 typedef int (*capture_snapshot_fn)(struct capture_writer *w, char *err, size_t errlen);
-/* state engineer: point this at the /proc snapshot writer. */
-static capture_snapshot_fn snapshot;
+/* the /proc snapshot writer (cli/capture_snapshot.c) */
+static capture_snapshot_fn snapshot = capture_proc_snapshot;
 
 static const char *const drop_names[VIGIL_DROP_NR] = {
 #define X_DROP(id, name, desc) [VIGIL_DROP_##id] = name,
@@ -82,7 +83,7 @@ static int read_stats(struct ring_reader *r, struct vigil_cpu_stats *per,
 		      char *err, size_t errlen)
 {
 	for (unsigned c = 0; c < ring_info(r)->nr_rings; c++)
-		if (ring_cpu_stats(r, c, &per[c], err, errlen) < 0)
+		if (ring_cpu_stats(r, c, &per[c], err, errlen) < 0)	/* absent: zeros */
 			return -1;
 	return 0;
 }
