@@ -30,6 +30,8 @@ static const struct flag_name fs_open[] = {
 };
 
 static const struct flag_name fs_clone[] = {
+	/* clone(2) keeps the child's exit signal in the low byte (CSIGNAL) */
+	M(17, 0xff, "SIGCHLD")
 	B(0x100, "CLONE_VM") B(0x200, "CLONE_FS") B(0x400, "CLONE_FILES")
 	B(0x800, "CLONE_SIGHAND") B(0x1000, "CLONE_PIDFD")
 	B(0x2000, "CLONE_PTRACE") B(0x4000, "CLONE_VFORK")
