@@ -180,6 +180,9 @@ __poll_t vigil_ring_poll(struct file *file, poll_table *pt)
 	int cpu;
 
 	poll_wait(file, &vigil_ring_wq, pt);
+	/* pairs with wq_has_sleeper() in vigil_ring_commit: either we see the
+	 * new head, or the producer sees us waiting */
+	smp_mb();
 	for_each_possible_cpu(cpu) {
 		struct vigil_ring *r = per_cpu(vigil_ring_of, cpu);
 		u64 head, tail;
@@ -256,8 +259,12 @@ void vigil_ring_commit(struct vigil_ring *r, u8 *rec, u32 len)
 	r->prod->bytes += len;
 	smp_store_release(&r->prod->head, head + len);
 
-	/* wake the reader when the unread bytes cross the watermark */
+	/*
+	 * Wake the reader when the unread bytes cross the watermark, and only
+	 * if it sleeps in poll(): a reader that keeps up never costs an IPI.
+	 */
 	wm = vigil_ring_watermark(r);
-	if (used < wm && used + (head + len - start) >= wm)
+	if (used < wm && used + (head + len - start) >= wm &&
+	    wq_has_sleeper(&vigil_ring_wq))
 		irq_work_queue(&r->wake);
 }
