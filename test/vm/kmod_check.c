@@ -570,6 +570,98 @@ static void check_records(int child, const struct shared *sh)
 	       "owner-not-captured", "records from the opener's pid %d", i);
 }
 
+static void set_events(int fd, const int *types, int n);
+
+/* ---- every syscall event --------------------------------------------------- */
+
+#define X_NR(id, name, src, nr, ...) [VIGIL_EVT_##id] = nr,
+static const int evt_nr[VIGIL_EVT_NR] = { VIGIL_EVENT_TABLE(X_NR, X_NOP) };
+#define X_NAME(id, name, src, nr, ...) [VIGIL_EVT_##id] = name,
+static const char *const evt_name[VIGIL_EVT_NR] = { VIGIL_EVENT_TABLE(X_NAME, X_NOP) };
+
+/* vfork without touching the stack in the child */
+static long raw_vfork(void)
+{
+	long ret;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "mov $60, %%eax\n\t"
+			 "xor %%edi, %%edi\n\t"
+			 "syscall\n"
+			 "1:"
+			 : "=a"(ret) : "a"((long)SYS_vfork) : "rcx", "r11", "rdi", "memory");
+	return ret;
+}
+
+/* Every syscall of the table once, nearly all failing on bad arguments
+ * (all -1: bad fds, pointers, flags), so that every filler runs, on its
+ * error path too. */
+static void all_syscalls(struct shared *sh)
+{
+	long m1 = -1;
+	int t, pid, st;
+
+	(void)sh;
+	for (t = 0; t < VIGIL_EVT_NR; t++) {
+		if (evt_src[t] != VIGIL_SRC_SYSCALL)
+			continue;
+		switch (t) {
+		case VIGIL_EVT_FORK:
+			pid = syscall(SYS_fork);
+			if (pid == 0)
+				_exit(0);
+			waitpid(pid, &st, 0);
+			break;
+		case VIGIL_EVT_VFORK:
+			pid = raw_vfork();
+			waitpid(pid, &st, 0);
+			break;
+		case VIGIL_EVT_KILL:
+			syscall(SYS_kill, 0x3fffffff, 0);	/* ESRCH */
+			break;
+		case VIGIL_EVT_INIT_MODULE:
+			syscall(SYS_init_module, NULL, 0, NULL);
+			break;
+		default:
+			syscall(evt_nr[t], m1, m1, m1, m1, m1, m1);
+			break;
+		}
+	}
+}
+
+static void case_coverage(int fd)
+{
+	struct shared sh;
+	char missing[600] = "";
+	int child, t, n = 0, want = 0;
+
+	set_events(fd, NULL, -1);
+	drain(false);
+	free_recs();
+	bad_records = 0;
+	ioctl(fd, VIGIL_IOC_START, 0);
+	child = run_child(all_syscalls, &sh);
+	ioctl(fd, VIGIL_IOC_STOP, 0);
+	drain(true);
+	for (t = 0; t < VIGIL_EVT_NR; t++) {
+		if (evt_src[t] != VIGIL_SRC_SYSCALL)
+			continue;
+		want++;
+		if (find(t, child, NULL, NULL))
+			n++;
+		else if (strlen(missing) < sizeof(missing) - 20)
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
+				 " %s", evt_name[t]);
+	}
+	result(bad_records == 0, "coverage-format", "%lu bad records, first: %s", bad_records,
+	       bad_why);
+	result(n == want, "coverage", "%d of %d syscall events recorded; missing:%s", n, want,
+	       missing);
+	printf("    coverage: %d of %d syscall event types, %zu records\n", n, want, nrecs);
+}
+
 /* ---- ring protocol cases -------------------------------------------------- */
 
 static uint64_t sum_stat(int fd, int what)
@@ -858,6 +950,7 @@ int main(void)
 		printf("    workload: %lu records\n", n);
 	}
 	check_records(child, sh);
+	case_coverage(fd);
 
 	/* ring protocol: small rings */
 	unmap_rings();
