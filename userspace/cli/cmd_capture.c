@@ -223,14 +223,16 @@ static int cmd_capture(int argc, char **argv)
 	fprintf(stderr, "vigil capture: writing %s from %u rings of %u bytes%s\n", path, ncpu,
 		info->ring_size, duration || count ? "" : " (Ctrl-C to stop)");
 	while (!stop_signal && (!count || written < count)) {
-		int timeout = -1;
+		/* bounded, so a signal landing just before poll() is seen soon */
+		int timeout = 250;
 
 		if (deadline) {
 			uint64_t now = mono_ns();
 
 			if (now >= deadline)
 				break;
-			timeout = (int)((deadline - now + 999999) / 1000000);
+			if ((deadline - now) / 1000000 < 250)
+				timeout = (int)((deadline - now + 999999) / 1000000);
 		}
 		int n = ring_next(r, &ev, timeout, err, sizeof(err));
 

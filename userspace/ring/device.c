@@ -278,9 +278,13 @@ int ring_next(struct ring_reader *r, struct evt *ev, int timeout_ms, char *err, 
 					   : mono_ns() + (uint64_t)timeout_ms * 1000000ull;
 
 	for (;;) {
-		uint64_t wait, now = r->draining ? RING_NOW_FLUSH : mono_ns();
+		uint64_t wait, now;
 
-		if (ring_merge_next(&r->m, now, ev, &wait))
+		/* the clock is read only when the plain merge has to hold */
+		if (ring_merge_next(&r->m, r->draining ? RING_NOW_FLUSH : 0, ev, &wait))
+			return 1;
+		if (!r->draining && wait != UINT64_MAX &&
+		    ring_merge_next(&r->m, mono_ns(), ev, &wait))
 			return 1;
 		if (r->draining) {
 			ring_merge_release(&r->m);
