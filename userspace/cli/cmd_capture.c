@@ -271,11 +271,12 @@ out_stop:
 		fprintf(stderr, "vigil capture: %s\n", err);
 		failed = true;
 	}
-	uint64_t faults = 0, truncs = 0;
+	uint64_t faults = 0, truncs = 0, produced = 0;
 
 	for (unsigned i = 0; i < ncpu; i++) {
 		faults += st1[i].faults - st0[i].faults;
 		truncs += st1[i].truncations - st0[i].truncations;
+		produced += st1[i].events - st0[i].events;
 	}
 	const struct ring_ustats *us = ring_ustats(r);
 
@@ -288,6 +289,12 @@ out_stop:
 	fprintf(stderr, "; faults=%" PRIu64 " truncations=%" PRIu64
 		"; reader: malformed=%" PRIu64 " desyncs=%" PRIu64 " late=%" PRIu64 "\n",
 		faults, truncs, us->malformed, us->desyncs, us->late);
+	/* every record the module wrote meanwhile was read: written + skipped
+	 * (+ left unread when -n stopped early) */
+	fprintf(stderr, "vigil capture: module wrote %" PRIu64 " records, reader took %" PRIu64
+		"%s\n", produced, us->records + us->malformed,
+		produced == us->records + us->malformed ? "" : " (differ: -n, or records "
+		"from before the capture started)");
 	rc = failed ? 1 : 0;
 out_close:
 	if (capture_writer_close(w, err, sizeof(err)) < 0) {
