@@ -134,6 +134,7 @@ struct st_fdtab {
 #define ST_PROC_INCOMPLETE	0x01u	/* no exec or snapshot seen */
 #define ST_PROC_EXITED		0x02u	/* the group leader exited */
 #define ST_PROC_FROM_PROCFS	0x04u	/* filled from /proc */
+#define ST_PROC_FORKED		0x08u	/* forked a child (may have children) */
 
 struct st_proc {
 	unsigned refs;			/* threads + tables holding it */

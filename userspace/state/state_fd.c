@@ -135,7 +135,7 @@ struct st_fd *st_fd_dup(struct state *st, struct st_proc *p, int64_t oldfd, int6
 	struct st_fd copy = *o;
 	char *name = o->name ? strdup(o->name) : NULL;
 	char *raw = o->nameraw ? strdup(o->nameraw) : NULL;
-	struct st_fd *n = st_fd_add(st, p, newfd);	/* may free o if newfd... no: newfd != oldfd */
+	struct st_fd *n = st_fd_add(st, p, newfd);	/* frees what newfd held */
 	if (!n) {
 		free(name);
 		free(raw);
@@ -422,22 +422,36 @@ int st_fd_apply(struct state *st, struct st_proc *p, const struct evt *ev)
 	case VIGIL_EVT_ACCEPT4: {
 		if (r < 0)
 			break;
-		struct st_fd *lf = state_fd(st, p, evt_get_s64(ev, 1, -1));
-		uint8_t proto = lf ? lf->l4proto : 0;
+		int64_t lfd = evt_get_s64(ev, 1, -1);
+		struct st_fd *lf = state_fd(st, p, lfd);
+		if (lfd == r) {		/* the new fd cannot be the listening one */
+			st->stats.inconsistent++;
+			break;
+		}
+		/* copy what we need: adding r may grow the table */
+		struct st_fd lcopy;
+		if (lf)
+			lcopy = *lf;
+		char *lname = lf && lf->name ? strdup(lf->name) : NULL;
 		uint32_t fl = (uint32_t)evt_get_u64(ev, 3, 0);
 		f = st_fd_add(st, p, r);
-		if (!f)
+		if (!f) {
+			free(lname);
 			break;
-		f->l4proto = proto;
+		}
+		f->l4proto = lf ? lcopy.l4proto : 0;
 		f->flags = (fl & SOCK_CLOEXEC) ? O_CLOEXEC : 0;
 		if (evt_get_tuple(ev, 2, &l, &rm))
 			st_fd_set_tuple(f, &l, &rm, ST_ROLE_SERVER);
 		else if (lf) {
-			f->typechar = lf->typechar;
-			f->family = lf->family;
+			f->typechar = lcopy.typechar;
+			f->family = lcopy.family;
 		}
-		if (!f->name)
-			f->name = strdup(lf && lf->name ? lf->name : "");
+		if (!f->name) {
+			f->name = lname ? lname : strdup("");
+			lname = NULL;
+		}
+		free(lname);
 		break;
 	}
 	case VIGIL_EVT_BIND: {

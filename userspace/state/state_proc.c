@@ -71,8 +71,12 @@ static void apply_exec_params(struct state *st, struct st_proc *p, const struct 
 	if (c && len)
 		set_cwd(p, c, len);
 	uint32_t ppid = (uint32_t)evt_get_u64(ev, XP(base, ppid), 0);
-	if (ppid)
+	if (ppid) {
 		p->ppid = ppid;
+		struct st_proc *pp = idmap_get(&st->procs, ppid);
+		if (pp)
+			pp->flags |= ST_PROC_FORKED;	/* has children to reparent */
+	}
 	p->vpid = (uint32_t)evt_get_u64(ev, XP(base, vpid), p->vpid);
 	p->pgid = (uint32_t)evt_get_u64(ev, XP(base, pgid), p->pgid);
 	p->vpgid = (uint32_t)evt_get_u64(ev, XP(base, vpgid), p->vpgid);
@@ -180,6 +184,7 @@ static void apply_fork(struct state *st, struct st_thread *parent, const struct 
 		st_thread_remove(st, ctid);
 	}
 	pp->refs++;		/* keep the parent through the insertions */
+	pp->flags |= ST_PROC_FORKED;
 	struct st_proc *c = st_proc_new(st, cpid);
 	if (!c) {
 		st_proc_put(st, pp);
@@ -385,14 +390,19 @@ void st_proc_apply_post(struct state *st, const struct evt *ev)
 	if (dead) {
 		uint64_t k;
 		void *v;
-		for (size_t i = 0; idmap_next(&st->procs, &i, &k, &v);) {
+		/* reparent the children (only a process that forked has any) */
+		for (size_t i = 0; (p->flags & ST_PROC_FORKED) && idmap_next(&st->procs, &i, &k, &v);) {
 			struct st_proc *c = v;
 			if (c->ppid == p->pid && c != p)
 				c->ppid = reaper ? reaper : 1;
 		}
+		struct st_proc *rp = idmap_get(&st->procs, reaper ? reaper : 1);
+		if (rp && (p->flags & ST_PROC_FORKED))
+			rp->flags |= ST_PROC_FORKED;
 		p->flags |= ST_PROC_EXITED;
 		p->refs++;
 		st_proc_unlist(st, p);
+		st_thread_remove(st, tid);
 		/* remove every thread left (normally none) */
 		while (p->nthreads) {
 			uint32_t victim = 0;

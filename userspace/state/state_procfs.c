@@ -172,6 +172,9 @@ struct st_proc *st_proc_fill_from_procfs(struct state *st, uint32_t pid)
 	if (sscanf(rp + 2, "%*c %llu %llu %llu %llu %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
 		   &ppid, &pgrp, &sid, &tty, &start) == 5) {
 		p->ppid = (uint32_t)ppid;
+		struct st_proc *pp = idmap_get(&st->procs, p->ppid);
+		if (pp)
+			pp->flags |= ST_PROC_FORKED;
 		p->pgid = p->vpgid = (uint32_t)pgrp;
 		p->sid = (uint32_t)sid;
 		p->tty = (uint32_t)tty;
