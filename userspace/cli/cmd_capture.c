@@ -243,7 +243,8 @@ static int cmd_capture(int argc, char **argv)
 		}
 		if (!n)
 			continue;
-		if (capture_writer_append(w, ev.hdr, ev.hdr->len, err, sizeof(err)) < 0) {
+		if (capture_writer_append(w, ev.hdr, ev.hdr->len, err, sizeof(err)) < 0 ||
+		    capture_track_record(w, &ev, err, sizeof(err)) < 0) {
 			fprintf(stderr, "vigil capture: %s\n", err);
 			failed = true;
 			break;
@@ -257,7 +258,8 @@ out_stop:
 	}
 	/* drain what was produced before the stop, in order */
 	while (!failed && (!count || written < count) && ring_next(r, &ev, 0, err, sizeof(err)) == 1) {
-		if (capture_writer_append(w, ev.hdr, ev.hdr->len, err, sizeof(err)) < 0) {
+		if (capture_writer_append(w, ev.hdr, ev.hdr->len, err, sizeof(err)) < 0 ||
+		    capture_track_record(w, &ev, err, sizeof(err)) < 0) {
 			fprintf(stderr, "vigil capture: %s\n", err);
 			failed = true;
 			break;
@@ -297,6 +299,7 @@ out_stop:
 		"from before the capture started)");
 	rc = failed ? 1 : 0;
 out_close:
+	capture_track_end();
 	if (capture_writer_close(w, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vigil capture: %s\n", err);
 		rc = 1;
