@@ -203,6 +203,44 @@ START_TEST(damaged_files)
 }
 END_TEST
 
+/* Runs a vigil command line; returns the exit status; out/err in files. */
+static int run_vigil(const char *args)
+{
+	char cmd[512];
+
+	ck_assert_msg(access(VIGIL, X_OK) == 0, VIGIL " not built (the unit runner builds it)");
+	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=detect_leaks=1 " VIGIL " %s >%s 2>%s", args,
+		 outp, errp);
+	int st = system(cmd);
+
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* Without the module: clear errors, no file left half-made, exit 1;
+ * usage errors exit 2. */
+START_TEST(capture_and_stats_without_device)
+{
+	char args[256];
+
+	snprintf(args, sizeof(args), "capture -w %s --dev %s/nodev -d 1", path, dir);
+	ck_assert_int_eq(run_vigil(args), 1);
+	ck_assert_msg(strstr(slurp(errp), "is the vigil module loaded"), "%s", slurp(errp));
+	ck_assert_int_eq(access(path, F_OK), -1);	/* nothing created */
+	snprintf(args, sizeof(args), "capture -w %s --dev /dev/null", path);
+	ck_assert_int_eq(run_vigil(args), 1);
+	ck_assert_msg(strstr(slurp(errp), "not a vigil device"), "%s", slurp(errp));
+	ck_assert_int_eq(run_vigil("capture"), 2);			/* no -w */
+	ck_assert_int_eq(run_vigil("capture -w x -n many"), 2);	/* bad number */
+	ck_assert_msg(strstr(slurp(errp), "bad number 'many'"), "%s", slurp(errp));
+	snprintf(args, sizeof(args), "stats --dev %s/nodev", dir);
+	ck_assert_int_eq(run_vigil(args), 1);
+	ck_assert_msg(strstr(slurp(errp), "vigil stats: ") &&
+		      strstr(slurp(errp), "is the vigil module loaded"), "%s", slurp(errp));
+	ck_assert_int_eq(run_vigil("stats extra"), 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("capture_dump");
@@ -212,6 +250,7 @@ int main(void)
 	tcase_add_test(tc, json_lines);
 	tcase_add_test(tc, text_lines);
 	tcase_add_test(tc, damaged_files);
+	tcase_add_test(tc, capture_and_stats_without_device);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
