@@ -4,6 +4,9 @@
  * the rules, CLOEXEC, inheritance and sharing), sockets, bounds, and the
  * snapshot round trip. Reads everything through the real field stage. */
 #include <check.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -358,6 +361,71 @@ START_TEST(path_join)
 }
 END_TEST
 
+/* Seeding from the real /proc: a child we start, with a file and a
+ * listening socket open, is read back with its exe, args, cwd, parent,
+ * fds and the socket's address. */
+START_TEST(seed_from_proc)
+{
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(ls, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(ls, 1), 0);
+	socklen_t sl = sizeof(sa);
+	getsockname(ls, (struct sockaddr *)&sa, &sl);
+	if (ls != 5) {
+		ck_assert_int_eq(dup2(ls, 5), 5);
+		close(ls);
+	}
+	pid_t child = fork();
+	if (!child) {
+		if (chdir("/tmp"))
+			_exit(1);
+		execl("/bin/sh", "sh", "-c", "exec 7</etc/hostname; exec sleep 5", (char *)NULL);
+		_exit(1);
+	}
+	close(5);
+	/* wait until the child has exec'd sleep with fd 7 open */
+	char path[64], link[256];
+	snprintf(path, sizeof(path), "/proc/%d/fd/7", (int)child);
+	for (int i = 0; i < 200 && readlink(path, link, sizeof(link)) < 0; i++)
+		usleep(10000);
+	usleep(20000);
+	struct state_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.live = true;
+	char err[256];
+	struct state *s = state_new(&c, err, sizeof(err));
+	int n = state_seed_from_proc(s, err, sizeof(err));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	ck_assert_msg(n > 1, "seeded %d: %s", n, err);
+	ck_assert_ptr_null(state_proc(s, (uint32_t)getpid()));	/* never itself */
+	struct st_proc *p = state_proc(s, (uint32_t)child);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->comm, "sleep");
+	ck_assert_str_eq(p->exe, "sleep");
+	ck_assert_str_eq(p->args, "5");
+	ck_assert_ptr_nonnull(strstr(p->exepath, "sleep"));
+	ck_assert_str_eq(p->cwd, "/tmp/");
+	ck_assert_uint_eq(p->ppid, (uint32_t)getpid());
+	ck_assert_ptr_nonnull(state_thread(s, (uint32_t)child));
+	struct st_fd *f = state_fd(s, p, 7);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->name, "/etc/hostname");
+	ck_assert_int_eq(f->typechar, 'f');
+	f = state_fd(s, p, 5);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->typechar, '4');
+	char want[64];
+	snprintf(want, sizeof(want), "127.0.0.1:%u", ntohs(sa.sin_port));
+	ck_assert_str_eq(f->name, want);
+	ck_assert_uint_eq(f->l4proto, IPPROTO_TCP);
+	ck_assert_uint_ge(state_stats(s)->proc_filled, (uint64_t)n);
+	state_free(s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("state");
@@ -374,6 +442,7 @@ int main(void)
 	tcase_add_test(tc, inconsistent_input);
 	tcase_add_test(tc, snapshot_roundtrip);
 	tcase_add_test(tc, path_join);
+	tcase_add_test(tc, seed_from_proc);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -326,7 +326,7 @@ static int apply_fd_snap(struct state *st, const struct evt *ev)
 		st_fd_set_tuple(f, &l, &r, r.port && r.port < l.port ? ST_ROLE_CLIENT : ST_ROLE_SERVER);
 		if (keep == 'u')
 			f->typechar = 'u';
-		if (n && len && f->family == AF_UNIX) {
+		if (n && len) {		/* the snapshot's name says it best */
 			free(f->name);
 			f->name = st_strndup(n, len);
 		}

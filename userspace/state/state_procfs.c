@@ -2,6 +2,7 @@
 /* state_procfs.c - seeding from <root>/proc, and writing the state back out
  * as PROC_SNAP / FD_SNAP / CONTAINER records (the capture snapshot). */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -93,6 +94,169 @@ static bool status_last(const char *status, const char *key, uint64_t *out)
 	return false;
 }
 
+/* ------------------------------------------------------------ sockets
+ * /proc/PID/net/{tcp,tcp6,udp,udp6,unix} (per network namespace, read once
+ * per namespace while seeding) map socket inodes to addresses. */
+struct sockinfo {
+	uint8_t family, proto, listen;
+	uint8_t lip[16], rip[16];
+	uint16_t lport, rport;
+	char *path;
+};
+
+struct socktab {
+	struct idmap byino;		/* inode -> struct sockinfo */
+	struct idmap netns_done;	/* netns inode -> (void *)1 */
+};
+
+static void hex_addr(const char *h, size_t n, uint8_t *out)
+{
+	/* groups of 8 hex digits, each a native-endian 32-bit word */
+	for (size_t g = 0; g * 8 < n && g < 4; g++) {
+		char w[9];
+		memcpy(w, h + g * 8, 8);
+		w[8] = 0;
+		uint32_t v = (uint32_t)strtoul(w, NULL, 16);
+		memcpy(out + g * 4, &v, 4);
+	}
+}
+
+static void load_inet(struct socktab *t, const char *path, uint8_t family, uint8_t proto)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	char line[512];
+	if (!fgets(line, sizeof(line), f)) {	/* header */
+		fclose(f);
+		return;
+	}
+	size_t alen = family == AF_INET ? 8 : 32;
+	while (fgets(line, sizeof(line), f)) {
+		char la[40], ra[40];
+		unsigned lport, rport, stt;
+		unsigned long long ino;
+		if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %*u %*u %llu",
+			   la, &lport, ra, &rport, &stt, &ino) != 6 || !ino)
+			continue;
+		if (strlen(la) != alen || strlen(ra) != alen || idmap_get(&t->byino, ino))
+			continue;
+		struct sockinfo *si = calloc(1, sizeof(*si));
+		if (!si)
+			break;
+		si->family = family;
+		si->proto = proto;
+		hex_addr(la, alen, si->lip);
+		hex_addr(ra, alen, si->rip);
+		si->lport = (uint16_t)lport;
+		si->rport = (uint16_t)rport;
+		si->listen = proto == IPPROTO_TCP && stt == 0x0A;
+		if (idmap_put(&t->byino, ino, si) == si)
+			free(si);
+	}
+	fclose(f);
+}
+
+static void load_unix(struct socktab *t, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	char line[PATH_MAX + 128];
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long ino;
+		int off = 0;
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %llu%n", &ino, &off) != 1 || !ino)
+			continue;
+		if (idmap_get(&t->byino, ino))
+			continue;
+		struct sockinfo *si = calloc(1, sizeof(*si));
+		if (!si)
+			break;
+		si->family = AF_UNIX;
+		char *pth = line + off;
+		while (*pth == ' ')
+			pth++;
+		pth[strcspn(pth, "\n")] = 0;
+		si->path = strdup(pth);
+		if (idmap_put(&t->byino, ino, si) == si) {
+			free(si->path);
+			free(si);
+		}
+	}
+	fclose(f);
+}
+
+static void socktab_load(struct state *st, struct socktab *t, uint32_t pid, uint32_t netns)
+{
+	if (idmap_get(&t->netns_done, netns ? netns : 1))
+		return;
+	idmap_put(&t->netns_done, netns ? netns : 1, (void *)1);
+	char path[PATH_MAX + 64];
+	static const struct { const char *name; uint8_t fam, proto; } files[] = {
+		{ "tcp", AF_INET, IPPROTO_TCP }, { "tcp6", AF_INET6, IPPROTO_TCP },
+		{ "udp", AF_INET, IPPROTO_UDP }, { "udp6", AF_INET6, IPPROTO_UDP },
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(path, sizeof(path), "%s/proc/%u/net/%s", st->root, pid, files[i].name);
+		load_inet(t, path, files[i].fam, files[i].proto);
+	}
+	snprintf(path, sizeof(path), "%s/proc/%u/net/unix", st->root, pid);
+	load_unix(t, path);
+}
+
+static void socktab_free(struct socktab *t)
+{
+	uint64_t k;
+	void *v;
+	for (size_t i = 0; idmap_next(&t->byino, &i, &k, &v);) {
+		free(((struct sockinfo *)v)->path);
+		free(v);
+	}
+	idmap_free(&t->byino);
+	idmap_free(&t->netns_done);
+}
+
+/* fills a socket fd from the table */
+static void fd_from_sock(struct st_fd *f, const struct sockinfo *si)
+{
+	struct evt_sockaddr l, r;
+	memset(&l, 0, sizeof(l));
+	memset(&r, 0, sizeof(r));
+	l.family = r.family = si->family;
+	if (si->family == AF_UNIX) {
+		if (si->path && si->path[0]) {
+			r.path = si->path;
+			r.pathlen = strlen(si->path);
+			st_fd_set_tuple(f, &l, &r, ST_ROLE_CLIENT);
+		}
+		f->typechar = 'u';
+		f->family = AF_UNIX;
+		return;
+	}
+	memcpy(l.addr, si->lip, 16);
+	memcpy(r.addr, si->rip, 16);
+	l.port = si->lport;
+	r.port = si->rport;
+	f->l4proto = si->proto;
+	/* a listener, or the end with the well-known (lower) port, is the server */
+	bool server = si->listen || !si->rport || si->lport < si->rport;
+	st_fd_set_tuple(f, &l, &r, server ? ST_ROLE_SERVER : ST_ROLE_CLIENT);
+	if (si->listen || !si->rport) {
+		char ip[64], buf[96];
+		inet_ntop(si->family, si->lip, ip, sizeof(ip));
+		snprintf(buf, sizeof(buf), "%s:%u", ip, si->lport);
+		free(f->name);
+		f->name = strdup(buf);
+	}
+}
+
+static struct socktab *cur_socks;	/* set while seeding */
+
 static void fill_fds(struct state *st, struct st_proc *p, const char *dir)
 {
 	char path[PATH_MAX + 128], link[PATH_MAX], info[512];
@@ -129,6 +293,13 @@ static void fill_fds(struct state *st, struct st_proc *p, const char *dir)
 			f->typechar = 'u';	/* refined below when it is an inet socket */
 			f->family = AF_UNIX;
 			f->name = strdup("");
+			if (cur_socks) {
+				socktab_load(st, cur_socks, p->pid, p->netns);
+				const struct sockinfo *si = idmap_get(&cur_socks->byino,
+								      strtoull(link + 8, NULL, 10));
+				if (si)
+					fd_from_sock(f, si);
+			}
 		} else if (!strncmp(link, "pipe:", 5)) {
 			f->typechar = 'p';
 			f->name = strdup(link);
@@ -261,6 +432,10 @@ int state_seed_from_proc(struct state *st, char *err, size_t errlen)
 	}
 	int count = 0;
 	pid_t self = getpid();
+	struct socktab socks;
+	idmap_init(&socks.byino);
+	idmap_init(&socks.netns_done);
+	cur_socks = &socks;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		char *end;
@@ -292,6 +467,8 @@ int state_seed_from_proc(struct state *st, char *err, size_t errlen)
 			st_proc_unlist(st, p);
 	}
 	closedir(d);
+	cur_socks = NULL;
+	socktab_free(&socks);
 	return count;
 }
 
