@@ -94,7 +94,7 @@ static uint32_t emit(struct cg *g, uint8_t op, uint8_t flags, uint16_t slot, uin
 		p->code = v;
 		g->capcode = nc;
 	}
-	p->code[p->ncode] = (struct vm_insn){ op, flags, slot, arg };
+	p->code[p->ncode] = (struct vm_insn){ op, flags, slot, arg, UINT32_MAX };
 	return p->ncode++;
 }
 
@@ -575,15 +575,114 @@ static bool types_compatible(enum field_type a, enum field_type b)
 
 static bool gen(struct cg *g, const struct ast *n, int depth);
 
+static uint64_t fnv64(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Gives the comparison just emitted its engine-wide memo id: equal
+ * (op, slot, operand values) share one id. */
+static void set_memo(struct cg *g, const struct vm_insn *in, const struct vals *v,
+		     const struct ast_val *one)
+{
+	struct rules_engine *e = g->e;
+	uint64_t h = 14695981039346656037ull;
+	uint32_t id;
+
+	if (g->failed || !g->p->ncode)
+		return;
+	h = fnv64(h, &in->op, 1);
+	h = fnv64(h, &in->flags, 1);
+	h = fnv64(h, &in->slot, 2);
+	if (in->flags & VMF_RHS_SLOT)
+		h = fnv64(h, &in->arg, 4);
+	if (one)
+		h = fnv64(fnv64(h, one->s, one->len), "\0", 1);
+	for (uint32_t i = 0; v && i < v->n; i++)
+		h = fnv64(fnv64(h, v->s[i], v->len[i]), "\0", 1);
+	for (id = 0; id < e->nmemo; id++)
+		if (e->memo_keys[id] == h)
+			break;
+	if (id == e->nmemo) {
+		if (e->nmemo == e->capmemo) {
+			uint32_t nc = e->capmemo ? e->capmemo * 2 : 256;
+			uint64_t *nk = realloc(e->memo_keys, nc * sizeof(*nk));
+
+			if (!nk) {
+				g->failed = true;
+				return;
+			}
+			e->memo_keys = nk;
+			e->capmemo = nc;
+		}
+		e->memo_keys[e->nmemo++] = h;
+	}
+	g->p->code[g->p->ncode - 1].memo = id;
+}
+
 static bool gen_cmp(struct cg *g, const struct ast *n)
 {
 	char err[256];
-	int slot = slot_intern(g->e, &n->lhs, n->src, err, sizeof(err));
+	int slot;
 	const struct slot *s;
 	enum cmp_op op = n->op;
 	uint32_t ki;
 	struct kconst *k;
 
+	if (!n->lhs.nxf && !strcmp(n->lhs.text, "evt.type") &&
+	    (op == CMP_EQ || op == CMP_NE || op == CMP_IN)) {
+		/* the event's type is a number: test a bitmap, extract nothing */
+		struct vals v = { 0 };
+		bool ok = op == CMP_IN ? expand_vals(g, n, &v) :
+			  vals_add(&v, n->vals[0].s, n->vals[0].len);
+		char tb[1024];
+		size_t tn = (size_t)snprintf(tb, sizeof(tb), "types(");
+
+		k = ok ? new_k(g, &ki) : NULL;
+		if (k) {
+			k->kind = K_EVTYPES;
+			for (uint32_t i = 0; i < v.n; i++) {
+				char name[64];
+				int t;
+
+				if (v.len[i] >= sizeof(name))
+					continue;
+				memcpy(name, v.s[i], v.len[i]);
+				name[v.len[i]] = 0;
+				t = evt_type_by_name(name);
+				if (t >= 0) {
+					k->evbits[t / 64] |= 1ull << (t % 64);
+				} else {
+					struct diag_loc loc;
+
+					srcmap_locate(n->src, n->off, &loc);
+					diag_add(&g->e->diags, DIAG_WARNING, &loc, "'%s' is not an "
+						 "event type vigil captures; it never matches", name);
+				}
+			}
+			if (op == CMP_NE)
+				tn += (size_t)snprintf(tb + tn, sizeof(tb) - tn, "all but ");
+			for (unsigned t = 0; t < VIGIL_EVT_NR && tn < sizeof(tb) - 40; t++)
+				if (k->evbits[t / 64] & (1ull << (t % 64)))
+					tn += (size_t)snprintf(tb + tn, sizeof(tb) - tn, "%s%s",
+							       tb[tn - 1] != '(' && tb[tn - 1] != ' ' ?
+							       ", " : "", evt_table[t].name);
+			snprintf(tb + tn, sizeof(tb) - tn, ")");
+			if (op == CMP_NE)
+				for (unsigned w = 0; w < VIGIL_EVT_BITMAP_WORDS; w++)
+					k->evbits[w] = ~k->evbits[w];
+			k->text = arena_strdup(&g->e->a, tb);
+			emit(g, VM_OP_EVTYPE, 0, 0, ki);
+		}
+		free(v.s);
+		free(v.len);
+		return k != NULL;
+	}
+	slot = slot_intern(g->e, &n->lhs, n->src, err, sizeof(err));
 	if (slot < 0) {
 		if (!strncmp(err, "unknown field", 13))
 			g->unknown_field = true;
@@ -601,6 +700,7 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 	}
 	if (op == CMP_EXISTS) {
 		emit(g, VM_OP_EXISTS, 0, (uint16_t)slot, 0);
+		set_memo(g, &g->p->code[g->p->ncode - 1], NULL, NULL);
 		return true;
 	}
 	if (n->rhs_field) {
@@ -620,6 +720,7 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 			return false;
 		}
 		emit(g, (uint8_t)(VM_OP_EQ + op), VMF_RHS_SLOT, (uint16_t)slot, (uint32_t)rs);
+		set_memo(g, &g->p->code[g->p->ncode - 1], NULL, NULL);
 		return true;
 	}
 	if (cmp_op_arity[op] == 3) {
@@ -631,15 +732,21 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 			/* `in (a)` is `= a` */
 			k = new_k(g, &ki);
 			ok = k && make_scalar(g, n, CMP_EQ, s->type, v.s[0], v.len[0], k, s->text);
-			if (ok)
+			if (ok) {
+				struct ast_val one = { .s = v.s[0], .len = v.len[0] };
+
 				emit(g, VM_OP_EQ, 0, (uint16_t)slot, ki);
+				set_memo(g, &g->p->code[g->p->ncode - 1], NULL, &one);
+			}
 		} else if (ok && v.n == 0) {
 			emit(g, VM_OP_FALSE, 0, 0, 0);
 		} else if (ok) {
 			k = new_k(g, &ki);
 			ok = k && make_set(g, n, s->type, &v, k, s->text);
-			if (ok)
+			if (ok) {
 				emit(g, (uint8_t)(VM_OP_EQ + op), 0, (uint16_t)slot, ki);
+				set_memo(g, &g->p->code[g->p->ncode - 1], &v, NULL);
+			}
 		}
 		free(v.s);
 		free(v.len);
@@ -651,6 +758,7 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 	if ((op == CMP_GLOB || op == CMP_IGLOB) && k->kind == K_STR)
 		k->s = arena_strndup(&g->e->a, k->s, k->len);	/* NUL-terminated for fnmatch */
 	emit(g, (uint8_t)(VM_OP_EQ + op), 0, (uint16_t)slot, ki);
+	set_memo(g, &g->p->code[g->p->ncode - 1], NULL, &n->vals[0]);
 	return true;
 }
 
@@ -1021,6 +1129,9 @@ void program_dump(const struct rules_engine *e, const struct program *p, FILE *f
 			break;
 		case VMO_SLOT:
 			fprintf(f, " f%u", in->slot);
+			break;
+		case VMO_K:
+			fprintf(f, " k%u", in->arg);
 			break;
 		case VMO_SLOT_K:
 			if (in->flags & VMF_RHS_SLOT)

@@ -60,6 +60,7 @@ void rules_free(struct rules_engine *e)
 	free(e->macros);
 	free(e->lists);
 	free(e->slots);
+	free(e->memo_keys);
 	diag_list_free(&e->diags);
 	arena_free(&e->a);
 	free(e);
@@ -402,8 +403,10 @@ struct rules_ctx *rules_ctx_new(struct rules_engine *e, struct state *st)
 		return NULL;
 	c->e = e;
 	c->cache = calloc(e->nslots + 1, sizeof(*c->cache));
+	c->memo = calloc(e->nmemo + 1, sizeof(*c->memo));
+	c->nmemo = e->nmemo;
 	c->md = pcre2_match_data_create(1, NULL);
-	if (!c->cache || !c->md) {
+	if (!c->cache || !c->md || !c->memo) {
 		rules_ctx_free(c);
 		return NULL;
 	}
@@ -416,6 +419,7 @@ void rules_ctx_free(struct rules_ctx *c)
 	if (!c)
 		return;
 	free(c->cache);
+	free(c->memo);
 	if (c->md)
 		pcre2_match_data_free(c->md);
 	free(c);
@@ -432,6 +436,8 @@ int rules_eval(struct rules_engine *e, struct rules_ctx *c, const struct evt *ev
 	if (++c->gen == 0) {
 		for (uint32_t i = 0; i < e->nslots; i++)
 			c->cache[i].gen = 0;
+		for (uint32_t i = 0; i < c->nmemo; i++)
+			c->memo[i].gen = 0;
 		c->gen = 1;
 	}
 	c->xused = 0;

@@ -5,7 +5,7 @@
 
 #include "rules/internal.h"
 
-static uint32_t hash(const char *s, uint32_t len)
+uint32_t hashset_hash(const char *s, uint32_t len)
 {
 	uint32_t h = 2166136261u;
 
@@ -34,8 +34,11 @@ struct hashset *hashset_new(uint32_t expected)
 
 bool hashset_has(const struct hashset *h, const char *s, uint32_t len)
 {
-	uint32_t hv = hash(s, len);
+	return hashset_has_h(h, s, len, hashset_hash(s, len));
+}
 
+bool hashset_has_h(const struct hashset *h, const char *s, uint32_t len, uint32_t hv)
+{
 	for (uint32_t i = hv & h->mask;; i = (i + 1) & h->mask) {
 		const struct hs_ent *e = &h->tab[i];
 
@@ -73,7 +76,7 @@ bool hashset_add(struct hashset *h, const char *s, uint32_t len)
 		h->tab = nh.tab;
 		h->mask = nh.mask;
 	}
-	hv = hash(s, len);
+	hv = hashset_hash(s, len);
 	for (uint32_t i = hv & h->mask;; i = (i + 1) & h->mask)
 		if (!h->tab[i].hash) {
 			h->tab[i].hash = hv;

@@ -24,6 +24,8 @@ struct hashset {
 struct hashset *hashset_new(uint32_t expected);
 bool hashset_add(struct hashset *h, const char *s, uint32_t len);	/* false on OOM */
 bool hashset_has(const struct hashset *h, const char *s, uint32_t len);
+uint32_t hashset_hash(const char *s, uint32_t len);
+bool hashset_has_h(const struct hashset *h, const char *s, uint32_t len, uint32_t hv);
 void hashset_free(struct hashset *h);
 
 /* ---- items as loaded ---- */
@@ -115,7 +117,8 @@ struct slot {
 	bool many;		/* extracted as a list (before transformers) */
 };
 
-enum kconst_kind { K_STR, K_INT, K_UINT, K_BOOL, K_IP, K_NET, K_SET, K_NETS, K_PATHS, K_REGEX };
+enum kconst_kind { K_STR, K_INT, K_UINT, K_BOOL, K_IP, K_NET, K_SET, K_NETS, K_PATHS, K_REGEX,
+		  K_EVTYPES };
 struct kconst {
 	enum kconst_kind kind;
 	const char *s;		/* K_STR (also bytes); glob patterns NUL-terminated */
@@ -129,6 +132,7 @@ struct kconst {
 	struct kconst *items;	/* K_NETS / K_PATHS */
 	uint32_t nitems;
 	pcre2_code *re;		/* K_REGEX */
+	unsigned long long evbits[VIGIL_EVT_BITMAP_WORDS];	/* K_EVTYPES */
 	const char *text;	/* how the listing shows it */
 };
 
@@ -156,7 +160,14 @@ struct outfmt {
 struct slot_cache {
 	uint32_t gen;
 	int n;
+	bool hashed;		/* h[] is filled (set lookups hash a value once) */
+	uint32_t h[VM_MAXV];
 	struct fv v[VM_MAXV];
+};
+
+struct memo {
+	uint32_t gen;
+	bool val;
 };
 
 struct rules_ctx {
@@ -164,6 +175,8 @@ struct rules_ctx {
 	struct field_ctx fc;
 	uint32_t gen;
 	struct slot_cache *cache;	/* one per engine slot */
+	struct memo *memo;		/* one per engine comparison */
+	uint32_t nmemo;
 	pcre2_match_data *md;
 	size_t xused;
 	char xbuf[16384];		/* transformer output, per event */
@@ -188,6 +201,8 @@ struct rules_engine {
 	uint32_t nidx[VIGIL_EVT_NR];
 	enum rules_matching matching;
 	bool finished;
+	uint64_t *memo_keys;		/* distinct comparisons, by content hash */
+	uint32_t nmemo, capmemo;
 	struct program **extra;		/* programs made by rules_dump() */
 	size_t nextra;
 };

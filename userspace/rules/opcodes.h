@@ -8,7 +8,8 @@
  * circuit; RET ends the program with acc as the verdict.
  *
  * X(id, mnemonic, operands, what it does)
- *   operands: NONE, JUMP (arg = target pc), SLOT (slot = field slot),
+ *   operands: NONE, JUMP (arg = target pc), K (arg = constant index),
+ *             SLOT (slot = field slot),
  *             SLOT_K (slot, arg = constant index, or with VMF_RHS_SLOT
  *             arg = a second field slot: val())
  * The comparison opcodes EQ..EXISTS are in the order of CMP_OPS (ast.h),
@@ -39,6 +40,7 @@
 	X(INTERSECTS,  "intersects",  SLOT_K, "acc = some value is in set k") \
 	X(PMATCH,      "pmatch",      SLOT_K, "acc = value is under a path of k") \
 	X(EXISTS,      "exists",      SLOT,   "acc = the field has a value") \
+	X(EVTYPE,      "evtype",      K,      "acc = the event's type is in bitmap k") \
 	X(JF,          "jf",          JUMP,   "if !acc goto arg")	\
 	X(JT,          "jt",          JUMP,   "if acc goto arg")		\
 	X(NOT,         "not",         NONE,   "acc = !acc")		\
@@ -46,7 +48,7 @@
 	X(FALSE,       "false",       NONE,   "acc = false")		\
 	X(RET,         "ret",         NONE,   "return acc")
 
-enum vm_operands { VMO_NONE, VMO_JUMP, VMO_SLOT, VMO_SLOT_K };
+enum vm_operands { VMO_NONE, VMO_JUMP, VMO_K, VMO_SLOT, VMO_SLOT_K };
 
 enum vm_opcode {
 #define VM_X_ENUM(id, mn, opnd, doc) VM_OP_##id,
@@ -62,6 +64,8 @@ struct vm_insn {
 	uint8_t flags;
 	uint16_t slot;
 	uint32_t arg;
+	uint32_t memo;	/* comparisons: engine-wide id of (op, slot, operand); the
+			 * result is computed once per event and shared by rules */
 };
 
 extern const char *const vm_op_name[VM_OP_NR];

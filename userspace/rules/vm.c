@@ -91,6 +91,7 @@ int slot_get(struct rules_ctx *c, uint32_t slot, const struct fv **out)
 		const struct slot *s = &c->e->slots[slot];
 
 		sc->gen = c->gen;
+		sc->hashed = false;
 		sc->n = field_extract(&c->fc, &s->ref, sc->v, s->many ? VM_MAXV : 1);
 		if (sc->n < 0)
 			sc->n = 0;
@@ -200,12 +201,13 @@ static bool path_under(const struct fv *v, const struct kconst *k)
 	return false;
 }
 
-static bool in_set(const struct fv *v, const struct kconst *k)
+static bool in_set(const struct fv *v, const struct kconst *k, const uint32_t *hv)
 {
 	switch (k->kind) {
 	case K_SET:
 		if (is_str(v->type))
-			return hashset_has(k->set, v->v.s.p, v->v.s.len);
+			return hv ? hashset_has_h(k->set, v->v.s.p, v->v.s.len, *hv) :
+				    hashset_has(k->set, v->v.s.p, v->v.s.len);
 		if (v->type == FT_BOOL)
 			return false;
 		return hashset_has(k->set, (const char *)&v->v.i, 8);
@@ -259,7 +261,7 @@ static bool cmp1(struct rules_ctx *c, unsigned op, const struct fv *v, const str
 	case VM_OP_IN:
 	case VM_OP_INTERSECTS:
 	case VM_OP_PMATCH:
-		return in_set(v, k);
+		return in_set(v, k, NULL);
 	}
 	return false;
 }
@@ -335,11 +337,26 @@ static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct v
 			if (cmp1(c, VM_OP_EQ, &v[i], k))
 				return false;
 		return true;
-	case VM_OP_IN:	/* every value in the set */
+	case VM_OP_IN:		/* every value in the set */
+	case VM_OP_INTERSECTS:	/* some value in the set */
+		if (k->kind == K_SET && is_str(v[0].type)) {
+			struct slot_cache *sc = &c->cache[in->slot];
+
+			if (!sc->hashed) {
+				for (int i = 0; i < n; i++)
+					sc->h[i] = hashset_hash(v[i].v.s.p, v[i].v.s.len);
+				sc->hashed = true;
+			}
+			for (int i = 0; i < n; i++)
+				if (hashset_has_h(k->set, v[i].v.s.p, v[i].v.s.len, sc->h[i]) ==
+				    (op == VM_OP_INTERSECTS))
+					return op == VM_OP_INTERSECTS;
+			return op == VM_OP_IN;
+		}
 		for (int i = 0; i < n; i++)
-			if (!in_set(&v[i], k))
-				return false;
-		return true;
+			if (in_set(&v[i], k, NULL) == (op == VM_OP_INTERSECTS))
+				return op == VM_OP_INTERSECTS;
+		return op == VM_OP_IN;
 	default:	/* any value */
 		for (int i = 0; i < n; i++)
 			if (cmp1(c, op, &v[i], k))
@@ -374,8 +391,24 @@ bool vm_run(struct rules_ctx *c, const struct program *p)
 			break;
 		case VM_OP_RET:
 			return acc;
+		case VM_OP_EVTYPE: {
+			unsigned t = c->fc.ev->hdr->type;
+
+			acc = (p->k[in->arg].evbits[t / 64] >> (t % 64)) & 1;
+			break;
+		}
 		default:
-			acc = run_cmp(c, p, in);
+			if (in->memo < c->nmemo) {
+				struct memo *m = &c->memo[in->memo];
+
+				if (m->gen != c->gen) {
+					m->gen = c->gen;
+					m->val = run_cmp(c, p, in);
+				}
+				acc = m->val;
+			} else {
+				acc = run_cmp(c, p, in);
+			}
 			break;
 		}
 		pc++;
