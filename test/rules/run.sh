@@ -66,7 +66,7 @@ Y
   check validate-dir bash -c "mkdir -p '$T/d' && cp '$T/ok.yaml' '$T/d/a.yaml' && $V validate '$T/d'"
   check validate-usage-exit-2 bash -c "$V validate >/dev/null 2>&1; [ \$? -eq 2 ]"
   check compile-dump-rule bash -c "$V compile --dump -r '$T/ok.yaml' 'etc open' | grep -q '^evttypes: open openat$'"
-  check compile-dump-condition bash -c "$V compile --dump 'evt.type = execve and proc.name = bash' | grep -q 'eq          f1, k1'"
+  check compile-dump-condition bash -c "$V compile --dump 'evt.type = execve and proc.name = bash' | grep -q 'eq          f0, k1'"
   check compile-dump-error bash -c "! $V compile --dump 'evt.type = = x' 2>/dev/null"
   check list-rules bash -c "$V list rules -r '$T/ok.yaml' | grep -q '^etc open '"
   check list-rules-json bash -c "$V list rules -r '$T/ok.yaml' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0][\"name\"]==\"etc open\" and d[0][\"priority\"]==\"Warning\"'"
