@@ -102,12 +102,58 @@ def mismatches(a, exp):
     return bad
 
 
+def check_capture(script, alerts_path, prefix):
+    """--capture mode: the alerts of `vigil run --capture` against the
+    '#@ alert:' and '#@ total:' lines of the event script, in order."""
+    want, total = [], None
+    for line in open(script):
+        m = re.match(r"^#@ alert: (.*)$", line)
+        if m:
+            parts = [p.strip() for p in m.group(1).split(";")]
+            want.append((parts[0], [tuple(p.split("=", 1)) for p in parts[1:]]))
+        m = re.match(r"^#@ total: (\d+)", line)
+        if m:
+            total = int(m.group(1))
+    alerts, bad = load_alerts(alerts_path)
+    P = prefix + "e2e/capture/"
+    rc = 0
+    if bad:
+        print("FAIL: %sjson-shape: %s" % (P, "; ".join(bad[:3])))
+        rc = 1
+    got = [a.get("rule") for a in alerts]
+    for i, (rule, fields) in enumerate(want):
+        a = alerts[i] if i < len(alerts) else None
+        if not a or a.get("rule") != rule:
+            print("FAIL: %s%d-%s: alert %d is %r (all: %s)" % (P, i + 1, rule, i + 1, a and a.get("rule"), got))
+            rc = 1
+            continue
+        of = a.get("output_fields") or {}
+        mis = ["%s=%r (want %r)" % (k, of.get(k), v) for k, v in fields if str(of.get(k)) != v]
+        if a.get("output", "").endswith("\n"):
+            mis.append("output ends with a newline")
+        if mis:
+            print("FAIL: %s%d-%s: %s" % (P, i + 1, rule, "; ".join(mis)))
+            rc = 1
+        else:
+            print("PASS: %s%d-%s" % (P, i + 1, rule))
+    if total is not None:
+        if len(alerts) != total:
+            print("FAIL: %stotal: %d alerts, want %d (%s)" % (P, len(alerts), total, got))
+            rc = 1
+        else:
+            print("PASS: %stotal (%d alerts, none from the benign events)" % (P, total))
+    return rc
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--dir", required=True)
-    ap.add_argument("--scenarios", required=True)
+    ap.add_argument("--dir")
+    ap.add_argument("--scenarios")
     ap.add_argument("--prefix", default="")
+    ap.add_argument("--capture", nargs=2, metavar=("SCRIPT", "ALERTS"))
     o = ap.parse_args()
+    if o.capture:
+        return check_capture(o.capture[0], o.capture[1], o.prefix)
     P = o.prefix + "e2e/"
     failed = False
 

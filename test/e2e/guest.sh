@@ -59,6 +59,9 @@ sleep 2
 # ---- scenarios
 for s in $E/scenarios/*.sh; do
 	n=$(basename "$s" .sh)
+	if [ -n "${E2E_SCENARIOS:-}" ]; then
+		case " $E2E_SCENARIOS " in *" $n "*) ;; *) continue ;; esac
+	fi
 	mark BEGIN "$n"
 	( . "$s" ) >>/tmp/scenarios.log 2>&1
 	sleep 2

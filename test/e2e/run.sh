@@ -14,6 +14,9 @@
 # benign window, and prints the latency p50/p99.
 #   VIGIL_E2E_KERNEL=5.10     another kernel
 #   VIGIL_E2E_SKIP_VM=1       only the host part (SKIP for the VM part)
+#   VIGIL_E2E_SCENARIOS="10_terminal_shell 30_read_shadow"   a subset (the
+#                             others then FAIL as not run: for debugging)
+#   VIGIL_E2E_BENIGN_ROUNDS=N  length of the benign workload (default 6)
 set -u
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -48,6 +51,25 @@ dry dev --profile dev
 dry exceptions-example -r builtin:rules -r rules/exceptions.example.yaml --profile prod
 dry files -r rules --profile rules/profiles/prod.yaml
 
+# ---- host: a scripted capture through `vigil run --capture` (the whole
+# userspace pipeline with the embedded rules and the prod profile)
+if cc -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Iuserspace -Ikmod -o "$out/gen_capture" \
+	test/e2e/gen_capture.c build/release/libvigil.a \
+	$(pkg-config --libs yaml-0.1 json-c libpcre2-8 libcurl libsystemd) -lm -lpthread 2>"$out/gen.log" &&
+   "$out/gen_capture" "$out/host.cap" < test/e2e/host_events.txt 2>>"$out/gen.log"; then
+	rm -f "$out/host-alerts.json"
+	if "$vigil" run --capture "$out/host.cap" --profile prod --no-stdout --no-journald \
+		-o "$out/host-alerts.json" 2>"$out/host-run.err"; then
+		python3 test/e2e/check.py --capture test/e2e/host_events.txt "$out/host-alerts.json" || rc=1
+	else
+		echo "FAIL: e2e/capture/run: vigil run --capture failed: $(tail -n 3 "$out/host-run.err" | tr '\n' ' ')"
+		rc=1
+	fi
+else
+	echo "FAIL: e2e/capture/generate: $(head -n 5 "$out/gen.log" | tr '\n' ' ')"
+	rc=1
+fi
+
 # ---- VM
 if [ "${VIGIL_E2E_SKIP_VM:-0}" = 1 ]; then
 	echo "SKIP: e2e/vm: VIGIL_E2E_SKIP_VM=1"
@@ -69,6 +91,9 @@ share=$out/share
 rm -rf "$share"; mkdir -p "$share"
 bash scripts/vm/run.sh --kernel "$kernel" --scenario test/e2e/guest.sh --share "$share" \
 	--extra "$out/e2e_helper" --extra "$(command -v runc)" --extra test/e2e:/e2e \
+	--env "E2E_SCENARIOS=${VIGIL_E2E_SCENARIOS:-}" \
+	--env "E2E_BENIGN_ROUNDS=${VIGIL_E2E_BENIGN_ROUNDS:-6}" \
+	--env "E2E_LATENCY_SAMPLES=${VIGIL_E2E_LATENCY_SAMPLES:-50}" \
 	--module overlay --mem 1536 --timeout "${VIGIL_E2E_TIMEOUT:-2400}" \
 	--prefix "$kernel/" --log "$out/console-$kernel.log" || rc=1
 if [ -f "$share/e2e/windows.txt" ]; then
