@@ -11,7 +11,7 @@
  *   {"num":1,"ts":5123456789,"time":"2026-12-03T19:30:01.123456789Z",
  *    "cpu":0,"type":"openat","tid":812,"pid":812,"section":"live",
  *    "params":{"fd":3,"dirfd":-100,"name":"/etc/passwd",
- *              "flags":"O_RDONLY|O_CLOEXEC","mode":"00","dev":"0x803",
+ *              "flags":"O_RDONLY|O_CLOEXEC","mode":"0","dev":"0x803",
  *              "ino":1234},
  *    "raw":{"fd":3,"dirfd":-100,"flags":524288,"mode":0,"dev":2051,"ino":1234},
  *    "flags":{"name":["trunc"]}}

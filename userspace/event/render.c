@@ -177,7 +177,7 @@ size_t evt_param_render(const struct evt *ev, unsigned idx, char *buf, size_t si
 		putf_u(&o, "%" PRIu64, u);
 		break;
 	case VIGIL_PT_MODE:
-		putf_u(&o, "0%" PRIo64, u);
+		putf_u(&o, u ? "0%" PRIo64 : "%" PRIo64, u);	/* 0644, 0 */
 		break;
 	case VIGIL_PT_DEV:
 		putf_u(&o, "0x%" PRIx64, u);
