@@ -97,6 +97,20 @@ static char *slurp(const char *p)
 	return buf;
 }
 
+/* Runs a vigil command line; returns the exit status; out/err in files. */
+static int run_vigil(const char *args)
+{
+	char cmd[512];
+
+	ck_assert_msg(access(VIGIL, X_OK) == 0, VIGIL " not built (the unit runner builds it)");
+	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=detect_leaks=1 " VIGIL " %s >%s 2>%s", args,
+		 outp, errp);
+	int st = system(cmd);
+
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
 START_TEST(json_lines)
 {
 	write_file(2, 3);
@@ -134,6 +148,15 @@ START_TEST(json_lines)
 	fclose(f);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_str_eq(slurp(errp), "");
+	/* the same from stdin */
+	char args[256];
+
+	snprintf(args, sizeof(args), "dump --json - <%s", path);
+	ck_assert_int_eq(run_vigil(args), 0);
+	n = 0;
+	for (char *q = slurp(outp); *q; q++)
+		n += *q == '\n';
+	ck_assert_uint_eq(n, 5);
 }
 END_TEST
 
@@ -202,20 +225,6 @@ START_TEST(damaged_files)
 	ck_assert_int_eq(run_dump("extra-arg"), 2);
 }
 END_TEST
-
-/* Runs a vigil command line; returns the exit status; out/err in files. */
-static int run_vigil(const char *args)
-{
-	char cmd[512];
-
-	ck_assert_msg(access(VIGIL, X_OK) == 0, VIGIL " not built (the unit runner builds it)");
-	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=detect_leaks=1 " VIGIL " %s >%s 2>%s", args,
-		 outp, errp);
-	int st = system(cmd);
-
-	ck_assert(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
 
 /* Without the module: clear errors, no file left half-made, exit 1;
  * usage errors exit 2. */

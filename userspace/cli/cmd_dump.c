@@ -94,7 +94,10 @@ static int cmd_dump(int argc, char **argv)
 	}
 	const char *path = argv[optind];
 	char err[512];
-	struct capture_reader *r = capture_reader_open(path, err, sizeof(err));
+	/* "-": read the capture from stdin (e.g. through ssh or zstd -d) */
+	struct capture_reader *r = strcmp(path, "-")
+		? capture_reader_open(path, err, sizeof(err))
+		: capture_reader_open_stream(stdin, "stdin", err, sizeof(err));
 
 	if (!r) {
 		fprintf(stderr, "vigil dump: %s\n", err);
