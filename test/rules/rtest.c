@@ -41,6 +41,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <dirent.h>
+#include <unistd.h>
 
 #include "event/event.h"
 #include "event/flagsets.h"
@@ -583,6 +584,8 @@ static int run_file(const char *path)
 
 /* ---- golden listings ---- */
 
+static const char *golden_macros;	/* golden/macros.yaml, if any */
+
 static char *dump_cond(const char *cond)
 {
 	struct rules_engine *e = rules_new();
@@ -590,6 +593,8 @@ static char *dump_cond(const char *cond)
 	size_t len = 0;
 	FILE *m = open_memstream(&out, &len);
 
+	if (golden_macros)
+		rules_load_file(e, golden_macros);
 	rules_finish(e);
 	if (rules_dump(e, cond, m) != 0) {
 		const struct diag_list *d = rules_diags(e);
@@ -608,6 +613,11 @@ static int golden(const char *dir)
 	struct dirent *de;
 	char path[1024], cond[4096];
 
+	static char mpath[1024];
+
+	snprintf(mpath, sizeof(mpath), "%s/macros.yaml", dir);
+	if (access(mpath, R_OK) == 0)
+		golden_macros = mpath;
 	snprintf(cur_file, sizeof(cur_file), "golden");
 	if (!d) {
 		printf("FAIL: golden: no directory %s\n", dir);
