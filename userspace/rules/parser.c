@@ -320,6 +320,8 @@ static struct ast *parse_check(struct parser *p)
 		n->rhs_field = true;
 		return n;
 	}
+	if (p->t.kind == T_OP && p->t.len == 1 && strchr("<>", p->m->text[p->t.off]))
+		p->t.kind = T_WORD;	/* evt.dir = < (older Falco rules) */
 	if (p->t.kind != T_WORD && p->t.kind != T_STR) {
 		perr(p, p->t.off, "expected a value, found '%s'", tok_text(p));
 		return NULL;
