@@ -7,7 +7,8 @@
 #                                        put local tuning in files of your own)
 #   /etc/vigil/profiles/{dev,prod}.yaml  environment profiles
 #   /etc/vigil/exceptions.example.yaml   tuning example (not loaded)
-#   /etc/vigil/vigil.yaml                configuration, only when absent
+#   /etc/vigil/vigil.yaml                configuration (scripts/vigil.yaml), only
+#                                        when absent; /var/log/vigil for its JSON file
 #   /etc/systemd/system/vigil.service    the unit (not enabled or started)
 # and, unless VIGIL_NO_DKMS=1 or DESTDIR is set, the module with DKMS
 # (scripts/dkms-install.sh: dkms add, build, install for the running kernel).
@@ -25,9 +26,9 @@ install -m 0644 "$top"/rules/[0-9]*.yaml "$etc/rules.d/"
 install -m 0644 "$top"/rules/profiles/*.yaml "$etc/profiles/"
 install -m 0644 "$top/rules/exceptions.example.yaml" "$etc/"
 [ -f "$top/README.md" ] && install -m 0644 "$top/README.md" "$destdir$prefix/share/doc/vigil/"
+install -d -m 0750 "$destdir/var/log/vigil"
 if [ ! -f "$etc/vigil.yaml" ]; then
-	"$top/userspace/vigil" run --print-config > "$etc/vigil.yaml.new"
-	mv "$etc/vigil.yaml.new" "$etc/vigil.yaml"
+	install -m 0644 "$top/scripts/vigil.yaml" "$etc/vigil.yaml"
 	echo "install: wrote the default configuration to $etc/vigil.yaml"
 else
 	echo "install: kept the existing $etc/vigil.yaml"
