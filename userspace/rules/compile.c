@@ -1048,6 +1048,69 @@ static void thread_jumps(struct program *p)
 	}
 }
 
+/*
+ * A rule runs only on the event types of its index entry, so an evt.type
+ * test that covers all of them is always true there (and one that covers
+ * none always false). Such tests become TRUE/FALSE, and a TRUE;JF or
+ * FALSE;JT pair that no jump lands in is dropped.
+ */
+static void fold_evtypes(struct program *p, const unsigned long long *ev)
+{
+	uint32_t *map, n = 0;
+	bool *drop, *target;
+
+	for (uint32_t i = 0; i < p->ncode; i++) {
+		struct vm_insn *in = &p->code[i];
+		bool all = true, none = true;
+
+		if (in->op != VM_OP_EVTYPE)
+			continue;
+		for (unsigned w = 0; w < VIGIL_EVT_BITMAP_WORDS; w++) {
+			all &= (ev[w] & ~p->k[in->arg].evbits[w]) == 0;
+			none &= (ev[w] & p->k[in->arg].evbits[w]) == 0;
+		}
+		if (all || none)
+			*in = (struct vm_insn){ all ? VM_OP_TRUE : VM_OP_FALSE, 0, 0, 0, UINT32_MAX };
+	}
+	map = calloc(p->ncode + 1, sizeof(*map));
+	drop = calloc(p->ncode + 1, sizeof(*drop));
+	target = calloc(p->ncode + 1, sizeof(*target));
+	if (!map || !drop || !target)
+		goto out;
+	for (uint32_t i = 0; i < p->ncode; i++)
+		if (p->code[i].op == VM_OP_JF || p->code[i].op == VM_OP_JT)
+			target[p->code[i].arg] = true;
+	for (uint32_t i = 0; i + 1 < p->ncode; i++) {
+		uint8_t a = p->code[i].op, b = p->code[i + 1].op;
+
+		if (((a == VM_OP_TRUE && b == VM_OP_JF) || (a == VM_OP_FALSE && b == VM_OP_JT)) &&
+		    !target[i] && !target[i + 1] && !drop[i]) {
+			drop[i] = drop[i + 1] = true;
+			i++;
+		}
+	}
+	for (uint32_t i = 0; i <= p->ncode; i++) {
+		map[i] = n;
+		if (i < p->ncode && !drop[i])
+			n++;
+	}
+	for (uint32_t i = 0, o = 0; i < p->ncode; i++) {
+		struct vm_insn in = p->code[i];
+
+		if (drop[i])
+			continue;
+		if (in.op == VM_OP_JF || in.op == VM_OP_JT)
+			in.arg = map[in.arg];
+		p->code[o++] = in;
+	}
+	p->ncode = n;
+	thread_jumps(p);
+out:
+	free(map);
+	free(drop);
+	free(target);
+}
+
 struct program *compile_cond(struct rules_engine *e, struct rule_def *r, const struct cond *c,
 			     int order, unsigned long long evbits[VIGIL_EVT_BITMAP_WORDS],
 			     bool *unknown_field)
@@ -1076,6 +1139,8 @@ struct program *compile_cond(struct rules_engine *e, struct rule_def *r, const s
 		return NULL;
 	}
 	evtypes(&g, n, evbits, neg, 0);
+	if (r)
+		fold_evtypes(g.p, evbits);
 	return g.p;
 }
 
