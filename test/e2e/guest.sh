@@ -63,9 +63,14 @@ for s in $E/scenarios/*.sh; do
 		case " $E2E_SCENARIOS " in *" $n "*) ;; *) continue ;; esac
 	fi
 	mark BEGIN "$n"
-	( . "$s" ) >>/tmp/scenarios.log 2>&1
+	echo "=== $n" >>/tmp/scenarios.log
+	echo "=== $n" >>/tmp/containers.log
+	# each scenario in its own shell, killed if it hangs
+	timeout -s KILL "${E2E_SCENARIO_TIMEOUT:-240}" sh -c ". $E/lib.sh; . $s" >>/tmp/scenarios.log 2>&1 ||
+		echo "($n: exit status $?)" >>/tmp/scenarios.log
 	sleep 2
 	mark END "$n"
+	cp /tmp/scenarios.log /tmp/containers.log /tmp/vigil.err "$out/" 2>/dev/null
 done
 
 # ---- reload: a broken file keeps the old set, a good one replaces it
@@ -87,7 +92,7 @@ mark END hup-good
 
 # ---- benign workload
 mark BEGIN benign
-( . $E/benign.sh ) >>/tmp/benign.log 2>&1
+timeout -s KILL "${E2E_BENIGN_TIMEOUT:-1200}" sh -c ". $E/lib.sh; . $E/benign.sh" >>/tmp/benign.log 2>&1
 sleep 3
 mark END benign
 

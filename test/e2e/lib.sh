@@ -116,7 +116,10 @@ e2e_run_tty() { # NAME
 	runc --root /run/runc run --no-pivot --console-socket "$sock" -b "$E2E_BUNDLES/$1" "$id" \
 		>>/tmp/containers.log 2>&1 </dev/null
 	st=$?
-	wait $cpid 2>/dev/null
+	# the helper ends when the pty closes; if runc failed before it sent
+	# the pty, the helper still waits in accept(): stop it
+	i=0; while kill -0 $cpid 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+	kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 	runc --root /run/runc delete -f "$id" >/dev/null 2>&1
 	return $st
 }

@@ -252,6 +252,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_pipe_use(p, g);
+	run_pipe_set_metrics(p, m);
 	if (src->set_events(src, &g->events, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vigil run: %s\n", err);
 		goto out;

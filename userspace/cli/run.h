@@ -90,6 +90,9 @@ struct run_pipe;
 
 struct run_pipe *run_pipe_new(struct state *st, int64_t boot_offset_ns,
 			      char *err, size_t errlen);
+/* Feeds events by type, rule matches and policy verdicts, and the state's
+ * table sizes to m (output/metrics.h). Without it: no metrics. */
+void run_pipe_set_metrics(struct run_pipe *p, struct metrics *m);
 void run_pipe_free(struct run_pipe *p);
 /* Points the pipeline at a (new) generation. */
 void run_pipe_use(struct run_pipe *p, struct run_gen *g);

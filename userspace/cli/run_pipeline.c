@@ -18,6 +18,7 @@
 #include "cli/run.h"
 #include "event/event.h"
 #include "fields/fields.h"
+#include "output/metrics.h"
 #include "rules/rules.h"
 #include "state/state.h"
 
@@ -27,6 +28,8 @@
 
 struct run_pipe {
 	struct state *st;
+	struct metrics *m;
+	struct metric *m_events[VIGIL_EVT_NR];	/* looked up on first use */
 	struct run_gen *g;
 	int64_t boot_offset_ns;
 	const struct evt *cur;
@@ -56,6 +59,11 @@ static const char *ctx_field(enum alert_ctx c)
 	if (!strcmp(n, "environment"))
 		return NULL;	/* stamped by the policy */
 	return n;
+}
+
+void run_pipe_set_metrics(struct run_pipe *p, struct metrics *m)
+{
+	p->m = m;
 }
 
 struct run_pipe *run_pipe_new(struct state *st, int64_t boot_offset_ns,
@@ -103,12 +111,37 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Metric family per policy verdict (none for PASS). */
+static enum metrics_family verdict_family(enum policy_verdict v)
+{
+	switch (v) {
+	case POLICY_BELOW_PRIORITY: case POLICY_EXCEPTED: return METRICS_ALERTS_EXCEPTED;
+	case POLICY_SILENCED: return METRICS_ALERTS_SILENCED;
+	case POLICY_DEDUPED: return METRICS_ALERTS_DEDUPED;
+	case POLICY_RATE_LIMITED: return METRICS_ALERTS_RATE_LIMITED;
+	default: return METRICS_FAMILY_N;
+	}
+}
+
 static void submit(struct run_pipe *p, struct alert *a, bool through_policy)
 {
 	enum policy_verdict v = POLICY_PASS;
 
-	if (through_policy)
+	if (through_policy) {
+		const char *lab[5];
+
 		v = policy_decide(p->g->policy, a, time(NULL));
+		lab[0] = a->rule;
+		lab[1] = alert_priority_lower(a->priority);
+		lab[2] = a->ctx[ALERT_CTX_K8S_NS];
+		lab[3] = a->ctx[ALERT_CTX_OWNER];
+		lab[4] = a->ctx[ALERT_CTX_ENVIRONMENT];
+		if (p->m) {
+			metrics_add(p->m, METRICS_RULE_MATCHES, lab, 1);
+			if (verdict_family(v) != METRICS_FAMILY_N)
+				metrics_add(p->m, verdict_family(v), lab, 1);
+		}
+	}
 	if (v == POLICY_PASS || (v == POLICY_SILENCED && a->silenced)) {
 		router_submit(p->g->router, a);
 		p->stats.alerts++;
@@ -195,9 +228,44 @@ static void run_generated(struct run_pipe *p, const struct evt *cause)
 	}
 }
 
+static void count_event(struct run_pipe *p, const struct evt *ev)
+{
+	unsigned t = ev->hdr->type;
+
+	if (!p->m || t >= VIGIL_EVT_NR)
+		return;
+	if (!p->m_events[t]) {
+		const char *lab[1] = { evt_table[t].name };
+
+		p->m_events[t] = metrics_series(p->m, METRICS_EVENTS, lab);
+		if (!p->m_events[t])
+			return;
+	}
+	metric_add(p->m_events[t], 1);
+}
+
+static void state_gauges(struct run_pipe *p)
+{
+	const struct state_stats *s = state_stats(p->st);
+	static const char *const names[] = { "threads", "procs", "fds", "containers" };
+	uint64_t v[4];
+
+	if (!p->m || !s)
+		return;
+	v[0] = s->threads; v[1] = s->procs; v[2] = s->fds; v[3] = s->containers;
+	for (int i = 0; i < 4; i++) {
+		const char *lab[1] = { names[i] };
+		struct metric *mm = metrics_series(p->m, METRICS_STATE_ENTRIES, lab);
+
+		if (mm)
+			metric_set(mm, v[i]);
+	}
+}
+
 void run_pipe_event(struct run_pipe *p, const struct evt *ev)
 {
 	p->stats.events++;
+	count_event(p, ev);
 	if (state_apply(p->st, ev) != 0)
 		p->stats.refused++;	/* counted by the state too; rules still run */
 	run_generated(p, ev);
@@ -224,6 +292,7 @@ void run_pipe_tick(struct run_pipe *p, time_t now, uint64_t drops_total,
 	struct timespec mono;
 
 	policy_tick(p->g->policy, now, emit_followup, p);
+	state_gauges(p);
 
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	if (!p->bucket_started) {
