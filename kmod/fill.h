@@ -20,6 +20,13 @@ struct vigil_sc {
 	u16 type;		/* enum vigil_event_type */
 };
 
+/* What sys_enter saw of an execveat, for the record of its success. */
+struct vigil_execat {
+	u32 pid;		/* caller's tid; 0: slot free */
+	s32 dirfd;
+	u32 flags;
+};
+
 typedef void (*vigil_fill_fn)(struct vigil_rec *w, const struct vigil_sc *sc);
 
 /*
@@ -37,7 +44,8 @@ void vigil_put_user_int_pair(struct vigil_rec *w, const int __user *p, bool ok);
 
 /* fill_proc.c */
 void vigil_fill_exec_failed(struct vigil_rec *w, const struct vigil_sc *sc);
-void vigil_fill_exec_done(struct vigil_rec *w, struct linux_binprm *bprm);
+void vigil_fill_exec_done(struct vigil_rec *w, struct linux_binprm *bprm,
+			  const struct vigil_execat *at);
 void vigil_fill_clone3(struct vigil_rec *w, const struct vigil_sc *sc);
 void vigil_fill_proc_fork(struct vigil_rec *w, struct task_struct *parent,
 			  struct task_struct *child);

@@ -181,9 +181,11 @@ static void vigil_put_proc(struct vigil_rec *w, struct file *exe)
 /*
  * A successful exec, from sched_process_exec: the new program is in place,
  * its argv/envp are on its stack, the registers are already reset by the
- * binary loader (so execveat's dirfd/flags are not known: empty).
+ * binary loader. @at: execveat's dirfd and flags as sys_enter saw them, or
+ * NULL for execve (both empty then).
  */
-void vigil_fill_exec_done(struct vigil_rec *w, struct linux_binprm *bprm)
+void vigil_fill_exec_done(struct vigil_rec *w, struct linux_binprm *bprm,
+			  const struct vigil_execat *at)
 {
 	struct mm_struct *mm = current->mm;
 
@@ -200,8 +202,13 @@ void vigil_fill_exec_done(struct vigil_rec *w, struct linux_binprm *bprm)
 		vigil_put_empty(w, 0);
 	}
 	vigil_put_proc(w, bprm->file);
-	vigil_put_empty(w, 0);
-	vigil_put_empty(w, 0);
+	if (at) {
+		vigil_put_u64(w, (u64)(s64)at->dirfd);
+		vigil_put_u32(w, at->flags);
+	} else {
+		vigil_put_empty(w, 0);
+		vigil_put_empty(w, 0);
+	}
 }
 
 /*

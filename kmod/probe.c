@@ -4,7 +4,11 @@
  *
  * raw_syscalls:sys_exit writes every syscall event, once, at exit (the
  * arguments come from the saved registers). sched_process_exec/fork/exit
- * write successful execs, forks and exits. Nothing here sleeps: records
+ * write successful execs, forks and exits. raw_syscalls:sys_enter does one
+ * thing: remember execveat's arguments, because by sched_process_exec the
+ * loader has cleared the registers and set orig_ax to __NR_execve
+ * (set_personality_64bit), so a successful execveat could not be told from
+ * an execve otherwise. Nothing here sleeps: records
  * are written with preemption disabled, user memory is read with page
  * faults disabled.
  *
@@ -63,6 +67,7 @@ static const vigil_fill_fn vigil_fillers[VIGIL_EVT_NR] = {
 	[VIGIL_EVT_INIT_MODULE] = vigil_fill_init_module,
 };
 
+static void vigil_sys_enter(void *data, struct pt_regs *regs, long id);
 static void vigil_sys_exit(void *data, struct pt_regs *regs, long ret);
 static void vigil_sched_exec(void *data, struct task_struct *p, pid_t old_pid,
 			     struct linux_binprm *bprm);
@@ -80,6 +85,7 @@ int vigil_probe_init(void)
 {
 	BUILD_BUG_ON(VIGIL_EVT_NR > 255);
 	/* the probes are registered as void *: check their types here */
+	check_trace_callback_type_sys_enter(vigil_sys_enter);
 	check_trace_callback_type_sys_exit(vigil_sys_exit);
 	check_trace_callback_type_sched_process_exec(vigil_sched_exec);
 	check_trace_callback_type_sched_process_fork(vigil_sched_fork);
@@ -137,6 +143,60 @@ static void vigil_leave(struct vigil_ring *r)
 	preempt_enable();
 }
 
+/*
+ * execveat calls in flight, by caller tid. A slot is claimed at sys_enter
+ * and released at sched_process_exec or at sys_exit (exec failed). Two
+ * execs of different tids hashing to the same slot at the same moment can
+ * mix their dirfd/flags: rare, and it costs only those two values.
+ */
+#define VIGIL_EXECAT_SLOTS	1024
+static struct vigil_execat vigil_execat[VIGIL_EXECAT_SLOTS];
+
+static struct vigil_execat *vigil_execat_slot(pid_t tid)
+{
+	return &vigil_execat[(u32)tid % VIGIL_EXECAT_SLOTS];
+}
+
+/* Takes the slot of @tid if it holds an execveat of @tid. */
+static bool vigil_execat_take(pid_t tid, struct vigil_execat *out)
+{
+	struct vigil_execat *s = vigil_execat_slot(tid);
+
+	if (smp_load_acquire(&s->pid) != (u32)tid)
+		return false;
+	out->dirfd = READ_ONCE(s->dirfd);
+	out->flags = READ_ONCE(s->flags);
+	out->pid = tid;
+	WRITE_ONCE(s->pid, 0);
+	return true;
+}
+
+static noinline void vigil_sys_enter_exec(struct pt_regs *regs, long id)
+{
+	struct vigil_execat *s = vigil_execat_slot(current->pid);
+
+	if (in_compat_syscall())
+		return;
+	if (id == __NR_execveat && vigil_evt_on(VIGIL_EVT_EXECVEAT)) {
+		unsigned long args[6];
+
+		syscall_get_arguments(current, regs, args);
+		WRITE_ONCE(s->pid, 0);
+		WRITE_ONCE(s->dirfd, (s32)args[0]);
+		WRITE_ONCE(s->flags, (u32)args[4]);
+		smp_store_release(&s->pid, current->pid);
+	} else if (READ_ONCE(s->pid) == (u32)current->pid) {
+		WRITE_ONCE(s->pid, 0);	/* a stale execveat of this tid */
+	}
+}
+
+static void vigil_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	if (likely(id != __NR_execveat && id != __NR_execve))
+		return;
+	vigil_sys_enter_exec(regs, id);
+}
+
 static noinline void vigil_sys_exit_slow(struct pt_regs *regs, long ret,
 					 unsigned int evt)
 {
@@ -153,6 +213,11 @@ static noinline void vigil_sys_exit_slow(struct pt_regs *regs, long ret,
 	 */
 	if (in_compat_syscall())
 		return;
+	if (evt == VIGIL_EVT_EXECVEAT) {
+		struct vigil_execat at;
+
+		vigil_execat_take(current->pid, &at);	/* exec failed: release */
+	}
 	/* a successful exec is written by sched_process_exec */
 	if (ret == 0 && (evt == VIGIL_EVT_EXECVE || evt == VIGIL_EVT_EXECVEAT))
 		return;
@@ -186,8 +251,9 @@ static void vigil_sys_exit(void *data, struct pt_regs *regs, long ret)
 static void vigil_sched_exec(void *data, struct task_struct *p, pid_t old_pid,
 			     struct linux_binprm *bprm)
 {
-	unsigned int evt = syscall_get_nr(current, current_pt_regs()) == __NR_execveat ?
-			   VIGIL_EVT_EXECVEAT : VIGIL_EVT_EXECVE;
+	struct vigil_execat at;
+	bool is_at = vigil_execat_take(old_pid, &at);
+	unsigned int evt = is_at ? VIGIL_EVT_EXECVEAT : VIGIL_EVT_EXECVE;
 	struct vigil_ring *r;
 	struct vigil_rec w;
 
@@ -197,7 +263,7 @@ static void vigil_sched_exec(void *data, struct task_struct *p, pid_t old_pid,
 	if (!r)
 		return;
 	if (vigil_rec_begin(&w, r, evt)) {
-		vigil_fill_exec_done(&w, bprm);
+		vigil_fill_exec_done(&w, bprm, is_at ? &at : NULL);
 		vigil_rec_end(&w);
 	}
 	vigil_leave(r);
@@ -250,6 +316,7 @@ struct vigil_tp {
 };
 
 static struct vigil_tp vigil_tps[] = {
+	{ .name = "sys_enter", .probe = vigil_sys_enter },
 	{ .name = "sys_exit", .probe = vigil_sys_exit },
 	{ .name = "sched_process_exec", .probe = vigil_sched_exec },
 	{ .name = "sched_process_fork", .probe = vigil_sched_fork },

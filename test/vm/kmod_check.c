@@ -66,6 +66,8 @@ static const unsigned char evt_pt[VIGIL_EVT_NR][VIGIL_MAX_PARAMS] = {
 };
 #define X_SRC(id, name, src, nr, ...) [VIGIL_EVT_##id] = VIGIL_SRC_##src,
 static const int evt_src[VIGIL_EVT_NR] = { VIGIL_EVENT_TABLE(X_SRC, X_NOP) };
+#define X_NAME(id, name, src, nr, ...) [VIGIL_EVT_##id] = name,
+static const char *const evt_name[VIGIL_EVT_NR] = { VIGIL_EVENT_TABLE(X_NAME, X_NOP) };
 #define X_SZ(id, size, name) [VIGIL_PT_##id] = size,
 static const int pt_size[VIGIL_PT_NR] = { VIGIL_PARAM_TYPES(X_SZ) };
 
@@ -308,8 +310,10 @@ static const struct rec *find(int type, int pid, bool (*pred)(const struct rec *
 
 struct shared {		/* what the workload child reports back */
 	int fd, tcp_port, listen_fd, conn_fd, acc_fd, grandchild;
-	int upath_fd, exitpid;
+	int upath_fd, exitpid, memfd_child;
 };
+
+static int exec_memfd_with_tty(char **argv, char **envp);
 
 static void workload(struct shared *sh)
 {
@@ -368,12 +372,43 @@ static void workload(struct shared *sh)
 		}
 		sh->grandchild = pid;
 		waitpid(pid, &st, 0);
+		sh->memfd_child = exec_memfd_with_tty(argv, envp);
 	}
 	pid = fork();
 	if (pid == 0)
 		_exit(7);
 	waitpid(pid, &st, 0);
 	sh->exitpid = pid;
+}
+
+/*
+ * A session leader with a pty as its controlling tty execs busybox from a
+ * memfd (fileless): the exec record must say FROM_MEMFD and TTY.
+ */
+static int exec_memfd_with_tty(char **argv, char **envp)
+{
+	int pid = fork(), st;
+
+	if (pid == 0) {
+		char buf[65536];
+		int in = open("/bin/busybox", O_RDONLY), mfd, m, n;
+		char *pts;
+
+		mfd = syscall(SYS_memfd_create, "kmod-check", 0);
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(mfd, buf, n) != n)
+				_exit(90);
+		setsid();
+		m = posix_openpt(O_RDWR);
+		if (m < 0 || grantpt(m) || unlockpt(m) || !(pts = ptsname(m)))
+			_exit(91);
+		if (open(pts, O_RDWR) < 0)	/* becomes the controlling tty */
+			_exit(92);
+		syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
+		_exit(93);
+	}
+	waitpid(pid, &st, 0);
+	return pid;
 }
 
 static int run_child(void (*fn)(struct shared *), struct shared *sh)
@@ -547,6 +582,35 @@ static void check_records(int child, const struct shared *sh)
 	else
 		printf("    (grandchild %d)\n", sh->grandchild);
 
+	r = find(VIGIL_EVT_EXECVEAT, sh->memfd_child, NULL, NULL);
+	result(r && p_int(r, 0) == 0 &&
+	       (p_int(r, VIGIL_P_EXECVEAT_flags) & (VIGIL_EXEC_FROM_MEMFD | VIGIL_EXEC_TTY)) ==
+	       (VIGIL_EXEC_FROM_MEMFD | VIGIL_EXEC_TTY) &&
+	       (p_int(r, VIGIL_P_EXECVEAT_flags) & VIGIL_EXEC_UPPER_LAYER) == 0 &&
+	       p_int(r, VIGIL_P_EXECVEAT_tty) != 0 &&
+	       p_int(r, VIGIL_P_EXECVEAT_dirfd) >= 3 &&
+	       p_int(r, VIGIL_P_EXECVEAT_at_flags) == AT_EMPTY_PATH &&
+	       !memcmp(r->val[VIGIL_P_EXECVEAT_exe], "/memfd:kmod-check", 17),
+	       "exec-memfd-tty", r ? "flags 0x%llx tty 0x%llx exe '%s'" : "no execveat record from %d",
+	       r ? (long long)p_int(r, VIGIL_P_EXECVEAT_flags) : (long long)sh->memfd_child,
+	       r ? (long long)p_int(r, VIGIL_P_EXECVEAT_tty) : 0LL,
+	       r ? p_show(r, VIGIL_P_EXECVEAT_exe) : "");
+	if (!r) {
+		size_t k;
+
+		printf("    records of %d:", sh->memfd_child);
+		for (k = 0; k < nrecs; k++)
+			if ((int)recs[k].h.pid == sh->memfd_child)
+				printf(" %s(%lld)[%s]", evt_name[recs[k].h.type], (long long)p_int(&recs[k], 0),
+				       recs[k].h.type == VIGIL_EVT_EXECVE ? p_show(&recs[k], 1) : "");
+		printf("\n");
+	}
+	r = find(VIGIL_EVT_EXECVE, sh->grandchild, NULL, NULL);
+	result(r && !(p_int(r, VIGIL_P_EXECVE_flags) & (VIGIL_EXEC_FROM_MEMFD | VIGIL_EXEC_TTY)) &&
+	       !(r->lens[VIGIL_P_EXECVE_dirfd] & VIGIL_PARAM_LEN_MASK),
+	       "exec-flags-plain", "flags 0x%llx for a plain exec without a tty",
+	       r ? (long long)p_int(r, VIGIL_P_EXECVE_flags) : -1LL);
+
 	r = find(VIGIL_EVT_PROC_FORK, child, fork_child_is, &sh->grandchild);
 	result(r && p_int(r, VIGIL_P_PROC_FORK_child_tid) == sh->grandchild &&
 	       p_int(r, VIGIL_P_PROC_FORK_flags) == 0, "procfork",
@@ -576,8 +640,6 @@ static void set_events(int fd, const int *types, int n);
 
 #define X_NR(id, name, src, nr, ...) [VIGIL_EVT_##id] = nr,
 static const int evt_nr[VIGIL_EVT_NR] = { VIGIL_EVENT_TABLE(X_NR, X_NOP) };
-#define X_NAME(id, name, src, nr, ...) [VIGIL_EVT_##id] = name,
-static const char *const evt_name[VIGIL_EVT_NR] = { VIGIL_EVENT_TABLE(X_NAME, X_NOP) };
 
 /* vfork without touching the stack in the child */
 static long raw_vfork(void)
