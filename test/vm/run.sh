@@ -34,8 +34,10 @@ for k in $kernels; do
 	for s in $scenarios; do
 		share=$top/build/vm/share/$k/$s
 		rm -rf "$share"; mkdir -p "$share"
+		# a scenario may say "# vm-timeout: SECONDS" (default 300)
+		to=$(sed -n 's/^# vm-timeout: *\([0-9]*\).*/\1/p' "test/vm/sc_$s.sh" | head -n 1)
 		bash scripts/vm/run.sh --kernel "$k" --scenario "test/vm/sc_$s.sh" --share "$share" \
-			"${extras[@]}" --prefix "$k/" || rc=1
+			"${extras[@]}" --prefix "$k/" --timeout "${to:-300}" || rc=1
 		if [ -f "test/vm/check_$s.py" ]; then
 			python3 "test/vm/check_$s.py" --prefix "$k/" "$share" || rc=1
 		fi

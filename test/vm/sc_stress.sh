@@ -3,6 +3,7 @@
 # close; every other close while running), a reader killed with SIGKILL in
 # the middle of a capture, and rmmod. The harness then checks the kernel
 # log for BUG/WARNING/Oops/KASAN lines.
+# vm-timeout: 900
 if [ -z "${VIGIL_KO:-}" ]; then echo "SKIP: stress/all: no vigil.ko (kmod/ has no module sources)"; exit 0; fi
 ROUNDS=${VIGIL_STRESS_ROUNDS:-20}
 ringcheck flood 600 & f1=$!
@@ -19,6 +20,7 @@ while [ $i -le $ROUNDS ]; do
 		echo "FAIL: stress/rmmod: round $i: rmmod failed"; fail=1
 		sleep 1; rmmod vigil 2>/dev/null || break
 	fi
+	echo "stress: round $i done at $(cut -d' ' -f1 /proc/uptime) s"
 	i=$((i + 1))
 done
 kill $f1 $f2 2>/dev/null; wait $f1 $f2 2>/dev/null
