@@ -6,6 +6,8 @@
  *
  * The device allows one opener: while `vigil run` or `vigil capture` holds
  * it, this command says so (their own reports carry the same counters).
+ * The module allocates the rings, and so the counters, per open: what this
+ * command shows is its own (idle) session, which it says in a note.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -100,6 +102,10 @@ static int cmd_stats(int argc, char **argv)
 		printf(" %10llu", tot.drops[d]);
 	printf(" %10llu" " %10llu" " %14llu" "\n", tot.faults, tot.truncations,
 	       tot.bytes);
+	if (!info.running)
+		printf("note: the module keeps these counters per open of %s (they start at 0 "
+		       "for this command); `vigil capture` and `vigil run` report their own "
+		       "session's counters\n", dev);
 	close(fd);
 	return rc;
 }
