@@ -57,6 +57,11 @@ struct policy_silence {
 	int line;
 };
 
+struct policy_override {
+	char *rule;		/* glob */
+	int priority;		/* enum alert_priority */
+};
+
 struct policy_rate {
 	char *rule;		/* glob; NULL = default for every rule */
 	double per_second;	/* refill rate */
@@ -66,7 +71,7 @@ struct policy_rate {
 struct policy_conf {
 	const char *environment;	/* stamped on alerts that have none */
 	int min_priority;		/* -1 = none; else drop less severe */
-	struct { char *rule; int priority; } *overrides;	/* rule glob -> priority */
+	struct policy_override *overrides;	/* first matching applies */
 	size_t noverrides;
 	struct policy_exception *exceptions;
 	size_t nexceptions;
