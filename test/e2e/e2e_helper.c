@@ -4,9 +4,6 @@
  * cannot do, as one static binary for the VM and its containers:
  *
  *   e2e_helper now                    wall clock in ns (busybox date has no %N)
- *   e2e_helper console SOCKET         runc --console-socket receiver: takes the
- *                                     pty master and drains it until the
- *                                     container closes it
  *   e2e_helper connect IP PORT        TCP connect, then close
  *   e2e_helper revshell IP PORT       connect, dup2 the socket onto 0/1/2,
  *                                     exec /bin/sh -c true (a reverse shell)
@@ -37,7 +34,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,42 +61,6 @@ static int tcp_connect(const char *ip, const char *port)
 		return -1;
 	}
 	return s;
-}
-
-static int console(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int l = socket(AF_UNIX, SOCK_STREAM, 0), c, master = -1;
-	char cbuf[CMSG_SPACE(sizeof(int))], b[4096];
-	struct iovec iov = { b, sizeof(b) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	unlink(path);
-	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) || listen(l, 1)) {
-		perror("console socket");
-		return 1;
-	}
-	c = accept(l, NULL, NULL);
-	if (c < 0 || recvmsg(c, &mh, 0) < 0) {
-		perror("console accept");
-		return 1;
-	}
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_type == SCM_RIGHTS)
-			memcpy(&master, CMSG_DATA(cm), sizeof(int));
-	if (master < 0) {
-		fprintf(stderr, "console: no pty master received\n");
-		return 1;
-	}
-	close(c);
-	close(l);
-	unlink(path);
-	while (read(master, b, sizeof(b)) > 0)
-		;
-	return 0;
 }
 
 static int memfd_exec(const char *prog, const char *arg0)
@@ -223,8 +183,6 @@ int main(int argc, char **argv)
 		printf("%llu\n", (unsigned long long)now_ns());
 		return 0;
 	}
-	if (!strcmp(cmd, "console") && argc == 3)
-		return console(argv[2]);
 	if (!strcmp(cmd, "connect") && argc == 4)
 		return (s = tcp_connect(argv[2], argv[3])) >= 0 ? (close(s), 0) : 1;
 	if (!strcmp(cmd, "revshell") && argc == 4) {

@@ -57,6 +57,9 @@ echo "PASS: e2e/vigil-start"
 sleep 2
 
 # ---- scenarios
+# (busybox runs applets named without a path in-process or through
+# /proc/self/exe, so their proc.name would be "sh" or "exe": scenarios name
+# the programs whose proc.name they assert by path, as /bin/rm.)
 for s in $E/scenarios/*.sh; do
 	n=$(basename "$s" .sh)
 	if [ -n "${E2E_SCENARIOS:-}" ]; then
@@ -66,7 +69,7 @@ for s in $E/scenarios/*.sh; do
 	echo "=== $n" >>/tmp/scenarios.log
 	echo "=== $n" >>/tmp/containers.log
 	# each scenario in its own shell, killed if it hangs
-	timeout -s KILL "${E2E_SCENARIO_TIMEOUT:-240}" sh -c ". $E/lib.sh; . $s" >>/tmp/scenarios.log 2>&1 ||
+	timeout -s KILL "${E2E_SCENARIO_TIMEOUT:-240}" /bin/sh -c ". $E/lib.sh; . $s" >>/tmp/scenarios.log 2>&1 ||
 		echo "($n: exit status $?)" >>/tmp/scenarios.log
 	sleep 2
 	mark END "$n"
@@ -92,7 +95,7 @@ mark END hup-good
 
 # ---- benign workload
 mark BEGIN benign
-timeout -s KILL "${E2E_BENIGN_TIMEOUT:-1200}" sh -c ". $E/lib.sh; . $E/benign.sh" >>/tmp/benign.log 2>&1
+timeout -s KILL "${E2E_BENIGN_TIMEOUT:-1200}" /bin/sh -c ". $E/lib.sh; . $E/benign.sh" >>/tmp/benign.log 2>&1
 sleep 3
 mark END benign
 

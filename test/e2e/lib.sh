@@ -9,7 +9,9 @@ E2E_CAPS_ALL='"CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_DAC_READ_SEARCH","CAP_FOWNER",
 e2e_rootfs() { # DIR
 	mkdir -p "$1/bin" "$1/tmp" "$1/etc" "$1/proc" "$1/dev" "$1/sys" "$1/mnt" "$1/root" "$1/usr/bin"
 	cp /bin/busybox "$1/bin/busybox"
-	for a in $(/bin/busybox --list); do ln -sf busybox "$1/bin/$a"; done
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$1/bin/$a"
+	done
 	cp "$(command -v e2e_helper)" "$1/bin/e2e_helper"
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$1/etc/passwd"
 	echo 'root:x:0:' > "$1/etc/group"
@@ -55,7 +57,10 @@ e2e_bundle() {
 	uid=$(printf '%s' "pod-$name" | md5sum | sed 's/^\(........\)\(....\)\(....\)\(....\)\(............\).*/\1-\2-\3-\4-\5/')
 	caps=$E2E_CAPS_DEFAULT; [ $priv -eq 1 ] && caps=$E2E_CAPS_ALL
 	args=
-	for a in "$@"; do args="$args${args:+,}\"$a\""; done
+	for a in "$@"; do
+		a=$(printf '%s' "$a" | sed 's/\\/\\\\/g; s/"/\\"/g')
+		args="$args${args:+,}\"$a\""
+	done
 	ns='{"type":"mount"},{"type":"uts"}'
 	[ $hostpid -eq 0 ] && ns="$ns,{\"type\":\"pid\"}"
 	[ $hostnet -eq 0 ] && ns="$ns,{\"type\":\"network\"}"
@@ -107,21 +112,10 @@ e2e_run() { # NAME
 	return $st
 }
 
-# The same for a bundle made with --tty: the pty master goes to the helper.
+# The same for a bundle made with --tty: in the foreground, runc allocates
+# the pty itself and relays it (as `docker exec -it` / `kubectl exec -it`).
 e2e_run_tty() { # NAME
-	id=$(printf '%s' "$1" | sha256sum | cut -c1-64)
-	sock=/tmp/console-$1.sock
-	e2e_helper console "$sock" & cpid=$!
-	i=0; while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	runc --root /run/runc run --no-pivot --console-socket "$sock" -b "$E2E_BUNDLES/$1" "$id" \
-		>>/tmp/containers.log 2>&1 </dev/null
-	st=$?
-	# the helper ends when the pty closes; if runc failed before it sent
-	# the pty, the helper still waits in accept(): stop it
-	i=0; while kill -0 $cpid 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-	kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
-	runc --root /run/runc delete -f "$id" >/dev/null 2>&1
-	return $st
+	e2e_run "$1"
 }
 
 e2e_now() { e2e_helper now; }

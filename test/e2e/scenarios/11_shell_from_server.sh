@@ -5,7 +5,7 @@
 # A web shell: the server's CGI handler is a shell.
 mkdir -p /tmp/www-cgi/cgi-bin
 ln -sf /bin/busybox /tmp/www-cgi/cgi-bin/sh
-httpd -f -p 127.0.0.1:8081 -h /tmp/www-cgi & hp=$!
+/bin/httpd -f -p 127.0.0.1:8081 -h /tmp/www-cgi & hp=$!
 sleep 0.5
 wget -q -T 5 -O /dev/null http://127.0.0.1:8081/cgi-bin/sh 2>/dev/null
 kill $hp; wait $hp 2>/dev/null

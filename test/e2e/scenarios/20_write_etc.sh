@@ -2,4 +2,4 @@
 #@ priority: Error
 #@ field: fd.name=/etc/e2e-persist.conf
 #@ field: proc.name=sh
-echo "evil=1" > /etc/e2e-persist.conf
+/bin/sh -c "echo evil=1 > /etc/e2e-persist.conf"

@@ -3,4 +3,4 @@
 #@ field: fd.name=/usr/bin/e2e-implant
 #@ field: proc.name=cp
 mkdir -p /usr/bin
-cp /bin/busybox /usr/bin/e2e-implant
+/bin/cp /bin/busybox /usr/bin/e2e-implant

@@ -2,4 +2,4 @@
 #@ priority: Warning
 #@ field: fd.name=/etc/shadow
 #@ field: proc.name=cat
-cat /etc/shadow >/dev/null
+/bin/cat /etc/shadow >/dev/null

@@ -2,4 +2,4 @@
 #@ priority: Error
 #@ field: proc.name=rm
 mkdir -p /srv/data && echo x > /srv/data/db
-rm -rf /srv
+/bin/rm -rf /srv

@@ -2,4 +2,4 @@
 #@ priority: Warning
 #@ field: proc.name=unshare
 #@ field: evt.type=unshare
-unshare -u true
+/bin/unshare -u /bin/true
