@@ -24,12 +24,12 @@
 
 static u32 vigil_uid(kuid_t k)
 {
-	return from_kuid_munged(&init_user_ns, k);
+	return from_kuid(&init_user_ns, k);	/* unset (invalid): (u32)-1 */
 }
 
 static u32 vigil_gid(kgid_t k)
 {
-	return from_kgid_munged(&init_user_ns, k);
+	return from_kgid(&init_user_ns, k);
 }
 
 /* The current working directory, without taking references (RCU). */

@@ -21,6 +21,24 @@ static DEFINE_MUTEX(vigil_lock);	/* everything below; never held while faulting 
 static atomic_t vigil_opened = ATOMIC_INIT(0);
 static bool vigil_running;
 static u32 vigil_ring_bytes = VIGIL_RING_SIZE_DEFAULT;
+static bool vigil_rings_ready;	/* allocated at vigil_ring_bytes */
+
+/*
+ * The rings are allocated when first needed (mmap, START, GET_STATS, poll),
+ * not at open: a reader that shrinks them first never pays for the default
+ * size on every possible CPU.
+ */
+static int vigil_rings_ensure(void)
+{
+	int err;
+
+	if (vigil_rings_ready)
+		return 0;
+	err = vigil_rings_alloc(vigil_ring_bytes);
+	if (!err)
+		vigil_rings_ready = true;
+	return err;
+}
 
 static void vigil_stop_locked(void)
 {
@@ -35,7 +53,6 @@ static void vigil_stop_locked(void)
 static int vigil_open(struct inode *inode, struct file *file)
 {
 	static const struct vigil_evt_bitmap none;
-	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -43,17 +60,13 @@ static int vigil_open(struct inode *inode, struct file *file)
 		return -EBUSY;
 	mutex_lock(&vigil_lock);
 	vigil_ring_bytes = VIGIL_RING_SIZE_DEFAULT;
-	err = vigil_rings_alloc(vigil_ring_bytes);
-	if (!err) {
-		vigil_probe_set_events(&none);
-		WRITE_ONCE(vigil_snaplen, VIGIL_SNAPLEN_DEFAULT);
-		WRITE_ONCE(vigil_capture_flags, 0);
-		WRITE_ONCE(vigil_owner_tgid, current->tgid);
-	}
+	vigil_rings_ready = false;
+	vigil_probe_set_events(&none);
+	WRITE_ONCE(vigil_snaplen, VIGIL_SNAPLEN_DEFAULT);
+	WRITE_ONCE(vigil_capture_flags, 0);
+	WRITE_ONCE(vigil_owner_tgid, current->tgid);
 	mutex_unlock(&vigil_lock);
-	if (err)
-		atomic_set(&vigil_opened, 0);
-	return err;
+	return 0;
 }
 
 /* Last reference gone: no mapping is left (each holds the file). */
@@ -65,6 +78,7 @@ static int vigil_release(struct inode *inode, struct file *file)
 	vigil_stop_locked();
 	vigil_probe_set_events(&none);
 	vigil_rings_free();
+	vigil_rings_ready = false;
 	WRITE_ONCE(vigil_owner_tgid, 0);
 	mutex_unlock(&vigil_lock);
 	atomic_set(&vigil_opened, 0);
@@ -109,10 +123,9 @@ static int vigil_get_stats(struct vigil_cpu_stats *st)
 	return 0;
 }
 
+/* Takes effect at the next allocation; the old rings go now. */
 static int vigil_set_ring_size(u32 size)
 {
-	int err;
-
 	if (size < VIGIL_RING_SIZE_MIN || size > VIGIL_RING_SIZE_MAX ||
 	    !is_power_of_2(size))
 		return -EINVAL;
@@ -120,13 +133,8 @@ static int vigil_set_ring_size(u32 size)
 		return -EBUSY;
 	if (size == vigil_ring_bytes)
 		return 0;
-	err = vigil_rings_alloc(size);
-	if (err) {
-		/* keep the device usable with the old size */
-		if (vigil_rings_alloc(vigil_ring_bytes))
-			pr_err("vigil: no memory for the rings\n");
-		return err;
-	}
+	vigil_rings_free();
+	vigil_rings_ready = false;
 	vigil_ring_bytes = size;
 	return 0;
 }
@@ -155,7 +163,9 @@ static long vigil_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VIGIL_IOC_START:
 		if (vigil_running)
 			break;
-		err = vigil_probes_attach();
+		err = vigil_rings_ensure();
+		if (!err)
+			err = vigil_probes_attach();
 		if (!err)
 			vigil_running = true;
 		break;
@@ -175,7 +185,9 @@ static long vigil_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			WRITE_ONCE(vigil_snaplen, a.u);
 		break;
 	case VIGIL_IOC_GET_STATS:
-		err = vigil_get_stats(&a.stats);
+		err = vigil_rings_ensure();
+		if (!err)
+			err = vigil_get_stats(&a.stats);
 		break;
 	case VIGIL_IOC_SET_FLAGS:
 		if (a.u & ~VIGIL_CAPTURE_ENV)
@@ -200,7 +212,9 @@ static int vigil_mmap(struct file *file, struct vm_area_struct *vma)
 	int err;
 
 	mutex_lock(&vigil_lock);
-	err = vigil_ring_mmap(file, vma);
+	err = vigil_rings_ensure();
+	if (!err)
+		err = vigil_ring_mmap(file, vma);
 	mutex_unlock(&vigil_lock);
 	return err;
 }
