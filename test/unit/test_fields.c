@@ -222,7 +222,8 @@ static void make_root(void)
 	write_file("etc/group", "root:x:0:\nstaff:x:50:\nalice:x:1000:\n");
 	/* runc state.json -> bundle with CRI (containerd) annotations */
 	write_file("run/runc/" CID "/state.json",
-		   "{\"id\":\"" CID "\",\"bundle\":\"/bundles/web\",\"created\":\"2024-05-06T07:08:09.5Z\"}");
+		   "{\"id\":\"" CID "\",\"init_process_pid\":4242,\"created\":\"2024-05-06T07:08:09.5Z\","
+		   "\"config\":{\"labels\":[\"io.kubernetes.cri.container-name=web\",\"bundle=/bundles/web\"]}}");
 	write_file("bundles/web/config.json",
 		   "{\"ociVersion\":\"1.0.2\",\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"]}},"
 		   "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"

@@ -426,7 +426,16 @@ static void load_meta(struct state *st, struct st_container *c)
 		json_object *o = read_json(path);
 		if (!o)
 			continue;
+		/* runc keeps the bundle as the label "bundle=<dir>" of its
+		 * libcontainer config (`runc state` prints it as "bundle") */
 		const char *bundle = jstr(o, "bundle");
+		json_object *labels = jget(jget(o, "config"), "labels");
+		for (size_t j = 0; !bundle && labels && json_object_is_type(labels, json_type_array) &&
+		     j < json_object_array_length(labels); j++) {
+			const char *l = json_object_get_string(json_object_array_get_idx(labels, j));
+			if (l && !strncmp(l, "bundle=", 7))
+				bundle = l + 7;
+		}
 		uint64_t created = parse_rfc3339(jstr(o, "created"));
 		if (bundle) {
 			snprintf(path, sizeof(path), "%s%s/config.json", st->root, bundle);
