@@ -3,7 +3,8 @@
  * bench_decode.c - speed of the bottom of the data path on one core:
  *   decode      evt_decode over a buffer of records
  *   ring        the reader's consumer path: ring_merge over 4 in-memory
- *               rings (walk + decode + k-way merge + tail release)
+ *               rings (walk + decode + k-way merge + tail release);
+ *               VIGIL_BENCH_RINGS=N for N rings (CPUs)
  *   render      evt_param_render of every parameter
  *   capture-w   capture_writer_append to a file
  *   capture-r   capture_reader_next from that file (page cache)
@@ -108,19 +109,32 @@ int main(int argc, char **argv)
 	t = now_s() - t;
 	printf("decode:    %8.2f M events/s  %7.0f MB/s\n", cnt / t / 1e6, 3 * used / t / 1e6);
 
-	/* ring consumer: 4 rings of 2^k bytes, records dealt round-robin */
-	enum { NR = 4 };
-	uint64_t rsize = 1;
+	/* ring consumer: NR rings of 2^k bytes, records dealt round-robin */
+	const char *nrs = getenv("VIGIL_BENCH_RINGS");
+	int NR = nrs ? atoi(nrs) : 4;
 
-	while (rsize < used / NR + used / 8)
+	if (NR < 1 || NR > 256)
+		NR = 4;
+	/* each ring big enough for what it gets (sizes differ by type) */
+	uint64_t rsize = 1, *per = calloc(NR, sizeof(*per)), most = 0;
+	unsigned k = 0;
+
+	for (size_t off = 0; off < used; k++) {
+		uint32_t len = ((struct vigil_evt_hdr *)(buf + off))->len;
+
+		per[k % NR] += len;
+		off += len;
+	}
+	for (int r = 0; r < NR; r++)
+		most = per[r] > most ? per[r] : most;
+	while (rsize < most + 65536)
 		rsize <<= 1;
-	struct vigil_ring_cons cons[NR];
-	struct vigil_ring_prod prod[NR];
-	struct ring_src src[NR];
-	uint8_t *rdata[NR];
+	free(per);
+	struct vigil_ring_cons *cons = calloc(NR, sizeof(*cons));
+	struct vigil_ring_prod *prod = calloc(NR, sizeof(*prod));
+	struct ring_src *src = calloc(NR, sizeof(*src));
+	uint8_t **rdata = calloc(NR, sizeof(*rdata));
 
-	memset(cons, 0, sizeof(cons));
-	memset(prod, 0, sizeof(prod));
 	for (int r = 0; r < NR; r++) {
 		rdata[r] = aligned_alloc(8, rsize);
 		memset(&src[r], 0, sizeof(src[r]));

@@ -162,7 +162,7 @@ struct ring_reader *ring_open(const struct ring_opts *o, char *err, size_t errle
 		goto fail_setup;
 	uint32_t ps = r->info.page_size, rs = r->info.ring_size, n = r->info.nr_rings;
 
-	if (ps != VIGIL_PAGE_SIZE || !rs || (rs & (rs - 1)) || !n || n > 8192) {
+	if (ps != VIGIL_PAGE_SIZE || !rs || (rs & (rs - 1)) || !n || n > RING_MERGE_MAX) {
 		fail(err, errlen, "%s: module reports page size %u, ring size %u, %u rings: "
 		     "not usable", r->dev, ps, rs, n);
 		goto fail_setup;

@@ -26,6 +26,8 @@ void ring_merge_init(struct ring_merge *m, struct ring_src *src, unsigned n,
 	m->n = n;
 	m->reorder_ns = reorder_ns ? reorder_ns : RING_REORDER_DEFAULT_NS;
 	m->pending = -1;
+	if (n > RING_MERGE_MAX)
+		m->n = n = RING_MERGE_MAX;
 	for (unsigned i = 0; i < n; i++) {
 		struct ring_src *s = &src[i];
 
@@ -96,6 +98,9 @@ static bool refill(struct ring_merge *m, struct ring_src *s)
 		if (e == EVT_OK) {
 			s->has_peek = true;
 			s->peek_end = s->tail + h.len;
+			/* this ring's next record is read after the other
+			 * rings' turns: start loading it now */
+			__builtin_prefetch(s->data + (s->peek_end & mask));
 			if (h.ts > m->newest_ts)
 				m->newest_ts = h.ts;
 			return true;
@@ -110,17 +115,72 @@ static bool refill(struct ring_merge *m, struct ring_src *s)
 	}
 }
 
+/* ---- the heap of rings with a record waiting, by (timestamp, ring) ---- */
+
+static bool before(struct ring_heap_ent a, struct ring_heap_ent b)
+{
+	return a.ts < b.ts || (a.ts == b.ts && a.ring < b.ring);
+}
+
+static void heap_push(struct ring_merge *m, unsigned ring)
+{
+	struct ring_heap_ent e = { m->src[ring].peek.hdr->ts, ring };
+	unsigned i = m->hn++;
+
+	while (i) {
+		unsigned up = (i - 1) / 2;
+
+		if (!before(e, m->heap[up]))
+			break;
+		m->heap[i] = m->heap[up];
+		i = up;
+	}
+	m->heap[i] = e;
+}
+
+static void heap_pop(struct ring_merge *m)
+{
+	struct ring_heap_ent last = m->heap[--m->hn];
+	unsigned i = 0;
+
+	for (;;) {
+		unsigned c = 2 * i + 1;
+
+		if (c >= m->hn)
+			break;
+		if (c + 1 < m->hn && before(m->heap[c + 1], m->heap[c]))
+			c++;
+		if (!before(m->heap[c], last))
+			break;
+		m->heap[i] = m->heap[c];
+		i = c;
+	}
+	if (m->hn)
+		m->heap[i] = last;
+}
+
+/* Looks at every ring without a record waiting. */
+static void scan_empty(struct ring_merge *m)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (!m->src[i].has_peek && refill(m, &m->src[i]))
+			heap_push(m, i);
+}
+
 static void release_pending(struct ring_merge *m)
 {
 	if (m->pending < 0)
 		return;
-	struct ring_src *s = &m->src[m->pending];
+	unsigned i = (unsigned)m->pending;
+	struct ring_src *s = &m->src[i];
 
 	s->tail = s->peek_end;
 	s->has_peek = false;
 	if (s->tail - s->published >= s->size / 16)
 		publish(s);
 	m->pending = -1;
+	if (refill(m, s))
+		heap_push(m, i);
 }
 
 void ring_merge_release(struct ring_merge *m)
@@ -132,35 +192,37 @@ void ring_merge_release(struct ring_merge *m)
 
 int ring_merge_next(struct ring_merge *m, uint64_t now, struct evt *ev, uint64_t *wait_ns)
 {
-	struct ring_src *best = NULL;
-	bool all = true;
+	const bool flush = now == RING_NOW_FLUSH;
 
 	release_pending(m);
-	for (unsigned i = 0; i < m->n; i++) {
-		struct ring_src *s = &m->src[i];
-
-		if (!s->has_peek && !refill(m, s)) {
-			all = false;
-			continue;
+	if (m->hn < m->n) {
+		uint64_t h = flush || now < m->newest_ts ? m->newest_ts : now;
+		/* must the empty rings be looked at before the heap's oldest
+		 * record may go? (see ring.h) */
+		if (!m->hn || flush ||
+		    m->heap[0].ts > m->scan_h - m->reorder_ns ||
+		    m->scan_h < m->reorder_ns) {
+			scan_empty(m);
+			m->scan_h = h;
 		}
-		if (!best || s->peek.hdr->ts < best->peek.hdr->ts)
-			best = s;
 	}
-	if (!best) {
+	if (!m->hn) {
 		if (wait_ns)
 			*wait_ns = UINT64_MAX;
 		return 0;
 	}
-	uint64_t ts = best->peek.hdr->ts;
+	const struct ring_src *best = &m->src[m->heap[0].ring];
+	uint64_t ts = m->heap[0].ts;
 	uint64_t horizon = now > m->newest_ts ? now : m->newest_ts;
 	bool late = m->num && ts < m->last_ts;
 
-	if (!all && !late && now != RING_NOW_FLUSH &&
+	if (m->hn < m->n && !late && !flush &&
 	    (horizon < m->reorder_ns || ts > horizon - m->reorder_ns)) {
 		if (wait_ns)
 			*wait_ns = ts + m->reorder_ns - horizon;
 		return 0;
 	}
+	heap_pop(m);
 	if (late)
 		m->st.late++;
 	else

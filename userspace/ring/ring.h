@@ -26,8 +26,15 @@
  * Default window: RING_REORDER_DEFAULT_NS (2 ms). A record that still
  * arrives older than one already handed out is delivered anyway, right
  * away, and counted in `late` (ordering is best effort past the window;
- * nothing is dropped). The scan over rings is linear (fine for tens of
- * CPUs; a heap would pay off past ~64).
+ * nothing is dropped).
+ *
+ * Cost: rings with a record waiting sit in a min-heap by timestamp
+ * (O(log n) per record). Empty rings are rescanned only when needed: a
+ * record not seen by a scan that started at horizon H was published
+ * after it, so its timestamp is at least H minus the publish delay (less
+ * than the window); records up to H - reorder_ns can therefore be handed
+ * out without looking at the empty rings again. With idle CPUs that is
+ * one O(n) scan per window's worth of records, not per record.
  *
  * Space is released with a release store of cons->tail once the records
  * before it are done with: a record handed out stays valid until the next
@@ -77,19 +84,30 @@ struct ring_src {
 	struct evt peek;
 };
 
+#define RING_MERGE_MAX	4096	/* rings (CPU ids) one merge can take */
+
+struct ring_heap_ent {
+	uint64_t ts;		/* timestamp of the ring's waiting record */
+	uint32_t ring;
+};
+
 struct ring_merge {
 	struct ring_src *src;
 	unsigned n;
 	uint64_t reorder_ns;
 	uint64_t newest_ts;	/* newest timestamp seen in any ring */
 	uint64_t last_ts;	/* timestamp of the last record handed out */
+	uint64_t scan_h;	/* horizon when the empty rings were last scanned */
 	int pending;		/* ring of the last record handed out, or -1 */
 	uint64_t num;
 	struct ring_ustats st;
+	unsigned hn;		/* rings in heap[] (with a record waiting) */
+	struct ring_heap_ent heap[RING_MERGE_MAX];
 };
 
 /* src[i].cons/prod/data/size must be set; the consumer state is reset
- * (tail from cons->tail). reorder_ns 0 means the default. */
+ * (tail from cons->tail). reorder_ns 0 means the default. n is at most
+ * RING_MERGE_MAX. */
 void ring_merge_init(struct ring_merge *m, struct ring_src *src, unsigned n,
 		     uint64_t reorder_ns);
 /*
