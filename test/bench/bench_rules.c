@@ -15,6 +15,7 @@
  * rules_eval() is timed. Prints events/s, ns/event and matches.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,20 @@ static const char *const paths[] = {
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
+static const char *const wpaths[] = {
+	"/var/log/nginx/access.log", "/tmp/tmp.8d7f", "/var/lib/postgresql/15/main/pg_wal/0001",
+	"/home/alice/notes.txt", "/app/cache/session.db", "/var/log/app.log",
+};
+#define NWPATHS (sizeof(wpaths) / sizeof(wpaths[0]))
+static const char *const tpaths[] = { "/tmp/tmp.8d7f", "/app/cache/session.db.tmp", "/home/alice/.viminfo.tmp" };
+
+static const char *fdname(size_t pi, int fd)
+{
+	if (fd == 14)
+		return "/etc/shadow";
+	return fd >= 11 ? wpaths[(pi + (size_t)fd) % NWPATHS] : paths[(pi + (size_t)fd) % NPATHS];
+}
+
 static size_t build_snap(uint8_t *buf, const struct proc *p)
 {
 	struct evt_builder b;
@@ -124,7 +139,8 @@ static void put_addr(struct evt_sockaddr *sa, const char *ip, uint16_t port)
 /* One generated event of the mix into buf; returns its length. */
 static size_t gen(uint8_t *buf)
 {
-	const struct proc *p = &procs[1 + rnd() % (NP - 1)];
+	size_t pi = 1 + rnd() % (NP - 1);
+	const struct proc *p = &procs[pi];
 	unsigned r = (unsigned)(rnd() % 1000), type;
 	struct evt_builder b;
 	struct evt_sockaddr l, rm;
@@ -164,8 +180,17 @@ static size_t gen(uint8_t *buf)
 	else
 		type = VIGIL_EVT_PROC_EXIT;
 	evt_build_begin(&b, buf, 65536, type, 2000000000ull, p->pid, p->pid);
-	const char *path = paths[rnd() % NPATHS];
-	int64_t fd = 3 + (int64_t)(rnd() % 8);
+	/* fds 3..7 are files read, 8..10 sockets, 11..13 files written (see
+	 * the snapshot); an open names the file its fd has in the state */
+	bool wr = type == VIGIL_EVT_OPENAT && rnd() % 5 == 0;
+	int64_t fd = wr ? 11 + (int64_t)(rnd() % 3) : 3 + (int64_t)(rnd() % 8);
+
+	if (wr && rnd() % 200 == 0)
+		fd = 14;	/* the rare bad one: /etc/shadow opened for writing */
+	const char *path = fdname(pi, (int)fd);
+
+	if (type != VIGIL_EVT_OPENAT && type != VIGIL_EVT_EXECVE)
+		path = tpaths[rnd() % 3];	/* renames, unlinks, mkdirs of temp files */
 
 	for (unsigned i = 0; i < evt_table[type].nparams; i++) {
 		const struct evt_param_info *pi = &evt_table[type].params[i];
@@ -203,7 +228,7 @@ static size_t gen(uint8_t *buf)
 			evt_build_tuple(&b, &l, &rm);
 			break;
 		case VIGIL_PT_FLAGS32:
-			evt_build_u32(&b, type == VIGIL_EVT_OPENAT ? (rnd() % 5 ? 0 : 0x241) : 0);
+			evt_build_u32(&b, wr ? 0x441 : 0);	/* O_WRONLY|O_CREAT|O_APPEND */
 			break;
 		default:
 			if (i == 0 && (pi->type == VIGIL_PT_FD || pi->type == VIGIL_PT_S64 ||
@@ -225,9 +250,16 @@ static size_t gen(uint8_t *buf)
 	return evt_build_end(&b);
 }
 
+static struct { const char *name; unsigned long n; } hits[64];
+
 static void on_match(const struct rule_match *m, void *arg)
 {
-	(void)m;
+	for (int i = 0; i < 64; i++)
+		if (hits[i].name == m->rule->name || !hits[i].name) {
+			hits[i].name = m->rule->name;
+			hits[i].n++;
+			break;
+		}
 	++*(unsigned long *)arg;
 }
 
@@ -293,16 +325,16 @@ int main(int argc, char **argv)
 
 		if (len && evt_decode(buf, len, &ev) == EVT_OK)
 			state_apply(st, &ev);
-		for (int fd = 3; fd < 11; fd++) {
+		for (int fd = 3; fd < 15; fd++) {
 			struct evt_builder b;
 
 			evt_build_begin(&b, buf, sizeof(buf), VIGIL_EVT_FD_SNAP, 1000, procs[i].pid,
 					procs[i].pid);
 			evt_build_u64(&b, procs[i].pid);
 			evt_build_u64(&b, (uint64_t)fd);
-			if (fd < 8) {
+			if (fd < 8 || fd >= 11) {
 				evt_build_u32(&b, 'f');
-				evt_build_str(&b, paths[(i + (size_t)fd) % NPATHS]);
+				evt_build_str(&b, fdname(i, fd));
 				evt_build_u32(&b, 0);
 				evt_build_empty(&b, 0);
 			} else {
@@ -343,6 +375,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < npool; i++)
 		rules_eval(e, c, &pool[i], on_match, &matches);
 	matches = 0;
+	memset(hits, 0, sizeof(hits));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	for (long i = 0; i < n; i++) {
@@ -382,6 +415,8 @@ int main(int argc, char **argv)
 	       (double)n / s / 1e6);
 	printf("cpu:  %.3f s, %.0f ns/event, %.2f M events/s (thread CPU time: what one "
 	       "core does when it is not shared)\n", cs, cs * 1e9 / (double)n, (double)n / cs / 1e6);
+	for (int i = 0; i < 64 && hits[i].name; i++)
+		printf("  matched %7lu  %s\n", hits[i].n, hits[i].name);
 	rules_ctx_free(c);
 	rules_free(e);
 	state_free(st);

@@ -18,9 +18,12 @@ files+=(rules/)
 echo "--- evaluation, 1M events, one core (taskset -c 0)"
 taskset -c 0 $B/bench_rules -n 1000000 "${files[@]}"
 if command -v valgrind >/dev/null; then
-  echo "--- callgrind, 100k events (instructions per event of the hot path)"
+  echo "--- callgrind, 100k events + 8192 warm-up (instructions per rules_eval call)"
   out=$B/callgrind.out
   valgrind --tool=callgrind --callgrind-out-file=$out $B/bench_rules -n 100000 "${files[@]}" >/dev/null 2>&1
-  callgrind_annotate --inclusive=yes $out 2>/dev/null | grep -E 'rules_eval|vm_run|run_cmp|slot_get|field_extract|PROGRAM TOTALS' | head -12 |
-    awk '{ gsub(",", "", $1); printf "%-14.0f Ir  %6.0f Ir/event  %s\n", $1, $1 / 100000, $0 }' | cut -c1-160
+  calls=108192
+  callgrind_annotate --inclusive=yes $out 2>/dev/null |
+    grep -E '(rules/engine.c:rules_eval|rules/vm.c:vm_run|rules/vm.c:run_cmp|rules/vm.c:slot_get|fields/fields.c:field_extract|rules/output.c:outfmt_render) \[' |
+    awk -v c=$calls '{ ir = $1; gsub(",", "", ir); fn = $NF; for (i = 1; i <= NF; i++) if ($i ~ /:/ && $i ~ /\.c:/) fn = $i;
+                       printf "  %-40s %8.0f Ir/event (inclusive)\n", fn, ir / c }'
 fi
