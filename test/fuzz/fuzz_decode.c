@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vigil_ring_cons cons = { 0 };
 	struct vigil_ring_prod prod = { .head = size & ~(size_t)7, .size = rsize };
 	struct ring_src src = { .cons = &cons, .prod = &prod, .data = ring, .size = rsize };
-	struct ring_merge m;
+	static struct ring_merge m;	/* big: not on the stack */
 
 	memset(ring, 0, rsize);
 	memcpy(ring, data, size);
