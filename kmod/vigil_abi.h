@@ -55,12 +55,14 @@
  *  - Records never straddle the end of the data area: when a record does
  *    not fit before the end, the producer writes a VIGIL_EVT_PAD record
  *    (header only, len = bytes to the end) and starts at offset 0.
- *    If the remaining tail space is smaller than a header, the consumer
- *    skips to the start (records are 8-byte aligned, and the header is a
- *    multiple of 8, so this only happens when the remainder is 0).
+ *    If the space left before the end is smaller than a header (8 or 16
+ *    bytes: records are 8-byte aligned, the header is 24), no PAD is
+ *    written there and the consumer skips to the start by itself.
  *  - The producer wakes the poll() waiters when the unread bytes reach
- *    cons.watermark (bytes; 0 means wake on every record), at most once per
- *    record and without taking locks in probe context (irq_work).
+ *    cons.watermark (bytes; 0 means as soon as there is one record), at
+ *    most once per crossing, only when a reader sleeps in poll(), and
+ *    without taking locks in probe context (irq_work). poll() reports
+ *    POLLIN while any ring holds at least the watermark.
  * ------------------------------------------------------------------------ */
 #define VIGIL_PAGE_SIZE		4096u
 #define VIGIL_RING_SIZE_DEFAULT	(8u << 20)
