@@ -94,7 +94,7 @@ static uint32_t emit(struct cg *g, uint8_t op, uint8_t flags, uint16_t slot, uin
 		p->code = v;
 		g->capcode = nc;
 	}
-	p->code[p->ncode] = (struct vm_insn){ op, flags, slot, arg, UINT32_MAX };
+	p->code[p->ncode] = (struct vm_insn){ op, flags, slot, arg, UINT32_MAX, 0 };
 	return p->ncode++;
 }
 
@@ -1070,7 +1070,7 @@ static void fold_evtypes(struct program *p, const unsigned long long *ev)
 			none &= (ev[w] & p->k[in->arg].evbits[w]) == 0;
 		}
 		if (all || none)
-			*in = (struct vm_insn){ all ? VM_OP_TRUE : VM_OP_FALSE, 0, 0, 0, UINT32_MAX };
+			*in = (struct vm_insn){ all ? VM_OP_TRUE : VM_OP_FALSE, 0, 0, 0, UINT32_MAX, 0 };
 	}
 	map = calloc(p->ncode + 1, sizeof(*map));
 	drop = calloc(p->ncode + 1, sizeof(*drop));
@@ -1111,6 +1111,53 @@ out:
 	free(target);
 }
 
+/* A test followed by JF/JT that no jump lands on takes the jump into
+ * itself: one dispatch instead of two. */
+static void fuse_jumps(struct program *p)
+{
+	uint32_t *map = calloc(p->ncode + 1, sizeof(*map)), n = 0;
+	bool *drop = calloc(p->ncode + 1, sizeof(*drop));
+	bool *target = calloc(p->ncode + 1, sizeof(*target));
+
+	if (!map || !drop || !target)
+		goto out;
+	for (uint32_t i = 0; i < p->ncode; i++)
+		if (p->code[i].op == VM_OP_JF || p->code[i].op == VM_OP_JT)
+			target[p->code[i].arg] = true;
+	for (uint32_t i = 0; i + 1 < p->ncode; i++) {
+		struct vm_insn *a = &p->code[i], *b = &p->code[i + 1];
+
+		if (vm_op_operands[a->op] < VMO_K || (b->op != VM_OP_JF && b->op != VM_OP_JT) ||
+		    target[i + 1] || (a->flags & (VMF_JF | VMF_JT)))
+			continue;
+		a->flags |= b->op == VM_OP_JF ? VMF_JF : VMF_JT;
+		a->jmp = b->arg;
+		drop[i + 1] = true;
+		i++;
+	}
+	for (uint32_t i = 0; i <= p->ncode; i++) {
+		map[i] = n;
+		if (i < p->ncode && !drop[i])
+			n++;
+	}
+	for (uint32_t i = 0, o = 0; i < p->ncode; i++) {
+		struct vm_insn in = p->code[i];
+
+		if (drop[i])
+			continue;
+		if (in.op == VM_OP_JF || in.op == VM_OP_JT)
+			in.arg = map[in.arg];
+		if (in.flags & (VMF_JF | VMF_JT))
+			in.jmp = map[in.jmp];
+		p->code[o++] = in;
+	}
+	p->ncode = n;
+out:
+	free(map);
+	free(drop);
+	free(target);
+}
+
 struct program *compile_cond(struct rules_engine *e, struct rule_def *r, const struct cond *c,
 			     int order, unsigned long long evbits[VIGIL_EVT_BITMAP_WORDS],
 			     bool *unknown_field)
@@ -1141,6 +1188,7 @@ struct program *compile_cond(struct rules_engine *e, struct rule_def *r, const s
 	evtypes(&g, n, evbits, neg, 0);
 	if (r)
 		fold_evtypes(g.p, evbits);
+	fuse_jumps(g.p);
 	return g.p;
 }
 
@@ -1207,6 +1255,8 @@ void program_dump(const struct rules_engine *e, const struct program *p, FILE *f
 		default:
 			break;
 		}
+		if (in->flags & (VMF_JF | VMF_JT))
+			fprintf(f, " ; %s %04u", in->flags & VMF_JF ? "jf" : "jt", in->jmp);
 		fputc('\n', f);
 	}
 }

@@ -58,6 +58,8 @@ enum vm_opcode {
 };
 
 #define VMF_RHS_SLOT	0x01u	/* arg is a field slot (val()), not a constant */
+#define VMF_JF		0x02u	/* then: if !acc goto jmp (a JF fused into the test) */
+#define VMF_JT		0x04u	/* then: if acc goto jmp */
 
 struct vm_insn {
 	uint8_t op;
@@ -66,6 +68,7 @@ struct vm_insn {
 	uint32_t arg;
 	uint32_t memo;	/* comparisons: engine-wide id of (op, slot, operand); the
 			 * result is computed once per event and shared by rules */
+	uint32_t jmp;	/* with VMF_JF / VMF_JT: a fused jump's target */
 };
 
 extern const char *const vm_op_name[VM_OP_NR];

@@ -395,7 +395,7 @@ bool vm_run(struct rules_ctx *c, const struct program *p)
 			unsigned t = c->fc.ev->hdr->type;
 
 			acc = (p->k[in->arg].evbits[t / 64] >> (t % 64)) & 1;
-			break;
+			goto fused;
 		}
 		default:
 			if (in->memo < c->nmemo) {
@@ -408,6 +408,15 @@ bool vm_run(struct rules_ctx *c, const struct program *p)
 				acc = m->val;
 			} else {
 				acc = run_cmp(c, p, in);
+			}
+fused:
+			if ((in->flags & VMF_JF) && !acc) {
+				pc = in->jmp;
+				continue;
+			}
+			if ((in->flags & VMF_JT) && acc) {
+				pc = in->jmp;
+				continue;
 			}
 			break;
 		}
