@@ -65,4 +65,73 @@ if [ -f "$cap" ]; then
     echo "FAIL: replay/hostname_option: output differs beyond the hostname"; rc=1
   fi
 fi
+# ---- live: a real runc container on this host (the runtime-file path of
+# the state: runc's state.json -> bundle config.json -> CRI annotations)
+runc_case() { # NAME PRIVILEGED(0|1) EXPECTED-LINES...
+  local name=$1 priv=$2; shift 2
+  local b=$out/runc-$name id uid pid
+  id=$(printf 'vigil-replay-%s' "$name" | sha256sum | cut -c1-64)
+  uid=$(printf 'pod-%s' "$name" | md5sum | cut -c1-32)
+  rm -rf "$b"; mkdir -p "$b/rootfs/bin"
+  cp "$(command -v busybox)" "$b/rootfs/bin/busybox" && ln -s busybox "$b/rootfs/bin/sh"
+  (cd "$b" && runc spec) || return 2
+  python3 - "$b/config.json" "$name" "$id" "$uid" "$priv" <<'PY' || return 2
+import json, sys
+path, name, cid, uid, priv = sys.argv[1:6]
+c = json.load(open(path))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/sh", "-c", "sleep 20"]
+if priv == "1":
+    allcaps = ["CAP_" + x for x in ("CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP "
+        "LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO "
+        "SYS_CHROOT SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD "
+        "LEASE AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND "
+        "AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE").split()]
+    # what --privileged gives: every capability in the bounding set
+    c["process"]["capabilities"]["bounding"] = allcaps
+c["mounts"].append({"destination": "/data", "type": "bind", "source": "/tmp", "options": ["rbind", "ro"]})
+c["annotations"] = {
+    "io.kubernetes.cri.container-type": "container",
+    "io.kubernetes.cri.container-name": name,
+    "io.kubernetes.cri.image-name": "registry.example.com/replay/%s:2.1" % name,
+    "io.kubernetes.cri.sandbox-namespace": "replay-ns",
+    "io.kubernetes.cri.sandbox-name": name + "-pod",
+    "io.kubernetes.cri.sandbox-uid": uid,
+    "io.kubernetes.pod.label.team": "team-" + name,
+}
+c["linux"]["cgroupsPath"] = "/kubepods/besteffort/pod%s/%s" % (uid, cid)
+json.dump(c, open(path, "w"))
+PY
+  runc delete -f "$id" >/dev/null 2>&1
+  runc run -d -b "$b" "$id" >"$b.log" 2>&1 </dev/null || return 2
+  pid=$(runc state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  "$out/seed_fields" "$pid" container.id container.name container.type container.image.repository \
+    container.image.tag container.privileged container.mount.dest[/tmp] k8s.ns.name k8s.pod.name \
+    k8s.pod.uid vigil.owner proc.name >"$b.fields" 2>&1
+  runc delete -f "$id" >/dev/null 2>&1
+  local bad=
+  for want in "container.id=${id:0:12}" "container.image.repository=registry.example.com/replay/$name" "$@"; do
+    grep -qxF "$want" "$b.fields" || bad="$bad $want"
+  done
+  if [ -n "$bad" ]; then
+    echo "FAIL: replay/runc-$name: missing:$bad; got: $(tr '\n' ' ' <"$b.fields")"; return 1
+  fi
+  echo "PASS: replay/runc-$name (container pid $pid: $(grep -c . "$b.fields") fields)"
+}
+if ! command -v runc >/dev/null || ! command -v busybox >/dev/null; then
+  echo "SKIP: replay/runc-live: runc or busybox not installed"
+elif ! cc -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iuserspace -Ikmod -Itest/unit \
+     $(pkg-config --cflags json-c) -o "$out/seed_fields" test/replay/seed_fields.c \
+     build/release/libvigil.a $(pkg-config --libs json-c) 2>"$out/seed.log"; then
+  echo "FAIL: replay/runc-live: seed_fields does not build"; rc=1
+else
+  for c in "web 0 container.name=web container.type=containerd container.image.tag=2.1 container.privileged=false container.mount.dest[/tmp]=/data k8s.ns.name=replay-ns k8s.pod.name=web-pod vigil.owner=team-web proc.name=sleep" \
+           "priv 1 container.name=priv container.privileged=true k8s.pod.name=priv-pod"; do
+    set -- $c
+    runc_case "$@"; st=$?
+    if [ $st -eq 2 ]; then
+      echo "SKIP: replay/runc-$1: runc cannot run a container here: $(tail -1 "$out/runc-$1.log" 2>/dev/null)"
+    elif [ $st -ne 0 ]; then rc=1; fi
+  done
+fi
 exit $rc
