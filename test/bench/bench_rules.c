@@ -3,7 +3,8 @@
  * bench_rules.c - evaluation speed of the rules stage (event-type index +
  * VM + lazy field extraction), on one core.
  *
- *   bench_rules [-n EVENTS] [-p POOL] [-s SEED] RULEFILE|DIR...
+ *   bench_rules [-n EVENTS] [-p POOL] [-s SEED] [-t] RULEFILE|DIR...
+ * (-t: also a breakdown of cycles by event type)
  *
  * Builds a process tree and fd tables through the state stage (PROC_SNAP /
  * FD_SNAP), then a pool of -p POOL (default 8192) distinct generated events
@@ -266,6 +267,7 @@ static void on_match(const struct rule_match *m, void *arg)
 int main(int argc, char **argv)
 {
 	long n = 1000000;
+	bool per_type = false;
 	size_t POOL = 8192;
 	struct rules_engine *e = rules_new();
 	struct state_cfg cfg = { .hostname = "bench" };
@@ -287,6 +289,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			n = atol(argv[++i]);
+			continue;
+		}
+		if (!strcmp(argv[i], "-t")) {
+			per_type = true;
 			continue;
 		}
 		if (!strcmp(argv[i], "-p") && i + 1 < argc) {
@@ -415,6 +421,25 @@ int main(int argc, char **argv)
 	       (double)n / s / 1e6);
 	printf("cpu:  %.3f s, %.0f ns/event, %.2f M events/s (thread CPU time: what one "
 	       "core does when it is not shared)\n", cs, cs * 1e9 / (double)n, (double)n / cs / 1e6);
+	if (per_type) {	/* where the time goes, by event type (rdtsc around each call) */
+		static unsigned long long cyc[VIGIL_EVT_NR], cnt[VIGIL_EVT_NR], total;
+
+		for (long i = 0; i < n; i++) {
+			const struct evt *ev = &pool[order[i]];
+			unsigned long long a = __builtin_ia32_rdtsc();
+
+			rules_eval(e, c, ev, NULL, NULL);
+			a = __builtin_ia32_rdtsc() - a;
+			cyc[ev->hdr->type] += a;
+			cnt[ev->hdr->type]++;
+			total += a;
+		}
+		for (unsigned t = 0; t < VIGIL_EVT_NR; t++)
+			if (cnt[t])
+				printf("  %-12s %5.1f%% of events %5.1f%% of cycles %6.0f cycles/event\n",
+				       evt_table[t].name, 100.0 * (double)cnt[t] / (double)n,
+				       100.0 * (double)cyc[t] / (double)total, (double)cyc[t] / (double)cnt[t]);
+	}
 	for (int i = 0; i < 64 && hits[i].name; i++)
 		printf("  matched %7lu  %s\n", hits[i].n, hits[i].name);
 	rules_ctx_free(c);
