@@ -320,6 +320,38 @@ static void scenario_snapshot(void)
 	end();
 }
 
+/* For the Falco community rules (../shared/compat/falco_rules.yaml): a
+ * terminal shell started by runc in a container, and an untrusted program
+ * reading /etc/shadow on the host. */
+static void scenario_falco(void)
+{
+	static const char *const runc_argv[] = { "runc", "init", NULL };
+	static const char *const bash_argv[] = { "bash", NULL };
+	static const char *const py_argv[] = { "python3", "dump.py", NULL };
+	begin("falco_compat");
+	host_snapshot();
+	section(CAPTURE_SNAPSHOT);
+	const char *cg = "/kubepods/besteffort/podf00/" WEB;
+	struct th_exec r = { .exe = "/usr/sbin/runc", .argv = runc_argv, .cwd = "/", .ppid = 1,
+			     .comm = "runc:[1:CHILD]", .cgroup = cg };
+	put(ev_snap(&T, 1900, 1900, &r));
+	container_rec(WEB, "web", "registry.local/shop/nginx:1.25.3", 1900,
+		      "{\"runtime\":\"containerd\",\"loaded\":true,\"privileged\":false,\"host_pid\":false,"
+		      "\"host_network\":false,\"host_ipc\":false,\"start_ts\":1700000000500000000,\"mounts\":[],"
+		      "\"labels\":{},\"k8s_ns\":\"shop\",\"k8s_pod\":\"web-5d8f\",\"k8s_pod_uid\":\"aa-bb\","
+		      "\"pod_labels\":{}}");
+	section(CAPTURE_LIVE);
+	struct th_exec b = { .exe = "/bin/bash", .argv = bash_argv, .cwd = "/", .ppid = 1,
+			     .tty = 34818, .cgroup = cg };
+	put(ev_exec(&T, 1900, 1900, &b));
+	put(ev_fork(&T, 600, 600, 2000, 2000, 0));
+	struct th_exec x = { .exe = "/usr/bin/python3", .argv = py_argv, .cwd = "/home/alice",
+			     .ppid = 600, .uid = 1000, .gid = 1000, .loginuid = 1000, .tty = 34816 };
+	put(ev_exec(&T, 2000, 2000, &x));
+	put(ev_openat(&T, 2000, 2000, 3, AT_FDCWD, "/etc/shadow", O_RDONLY));
+	end();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -336,5 +368,6 @@ int main(int argc, char **argv)
 	scenario_unix();
 	scenario_container();
 	scenario_snapshot();
+	scenario_falco();
 	return 0;
 }

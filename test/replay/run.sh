@@ -49,10 +49,26 @@ for exp in test/replay/expected/*.json; do
     echo "PASS: replay/$name ($(wc -l <"$exp") alerts)"
   fi
 done
+# the Falco community rules (a compatibility input, ../shared/compat)
+falco=../shared/compat/falco_rules.yaml
+for exp in test/replay/expected-falco/*.json; do
+  name=$(basename "$exp" .json)
+  if [ ! -f "$falco" ]; then echo "SKIP: replay/falco/$name: $falco absent"; continue; fi
+  ./userspace/vigil replay "$out/$name.vcap" -r "$falco" --json --hostname replay-host \
+    --root test/replay/root >"$out/falco-$name.out" 2>"$out/falco-$name.err"
+  if [ -n "${UPDATE:-}" ]; then cp "$out/falco-$name.out" "$exp"; fi
+  if cmp -s "$out/falco-$name.out" "$exp" && [ -s "$exp" ]; then
+    echo "PASS: replay/falco/$name ($(wc -l <"$exp") alerts from Falco's rules)"
+  else
+    echo "FAIL: replay/falco/$name: alerts differ from $exp"
+    diff "$exp" "$out/falco-$name.out" | head -10 | sed 's/^/    /'; rc=1
+  fi
+done
 # every fixture the generator makes has an expected file
 for cap in "$out"/*.vcap; do
   name=$(basename "$cap" .vcap)
-  [ -f "test/replay/expected/$name.json" ] || { echo "FAIL: replay/$name: no expected/$name.json"; rc=1; }
+  [ -f "test/replay/expected/$name.json" ] || [ -f "test/replay/expected-falco/$name.json" ] ||
+    { echo "FAIL: replay/$name: no expected/$name.json"; rc=1; }
 done
 # --hostname is the only thing that changes the output
 cap=$out/dup_fds.vcap
