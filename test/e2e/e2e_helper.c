@@ -15,7 +15,12 @@
  *                                     (a rule fires), wait (inotify) for the
  *                                     next alert line in FILE; write the N
  *                                     latencies (ns) to OUT, print p50/p99
+ *   e2e_helper pty CMD ARGS...        run CMD with a new pty as its controlling
+ *                                     terminal (what an ssh or kubectl session
+ *                                     gives), drain the pty until CMD exits
  * Called as `ssh IP PORT` (a copy named ssh), it connects like `connect`.
+ * Called as `nginx CMD`, it runs `/bin/sh -c CMD` as its child, the way a
+ * web application's system() call does (a server that spawns a shell).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -61,6 +67,43 @@ static int tcp_connect(const char *ip, const char *port)
 		return -1;
 	}
 	return s;
+}
+
+static int run_pty(char **argv)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), st = 0;
+	char b[4096];
+	pid_t c;
+
+	if (m < 0 || grantpt(m) || unlockpt(m)) {
+		perror("pty");
+		return 1;
+	}
+	c = fork();
+	if (c == 0) {
+		int s;
+
+		setsid();
+		s = open(ptsname(m), O_RDWR);	/* first tty opened: the controlling one */
+		if (s < 0)
+			_exit(127);
+		ioctl(s, TIOCSCTTY, 0);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		close(m);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (;;) {
+		struct pollfd p = { m, POLLIN, 0 };
+
+		if (waitpid(c, &st, WNOHANG) == c)
+			break;
+		if (poll(&p, 1, 100) > 0 && read(m, b, sizeof(b)) < 0)
+			usleep(100000);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
 static int memfd_exec(const char *prog, const char *arg0)
@@ -177,6 +220,16 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int s;
 
+	if (!strcmp(self, "nginx") && argc == 2) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			execl("/bin/sh", "sh", "-c", argv[1], (char *)NULL);
+			_exit(127);
+		}
+		waitpid(c, NULL, 0);
+		return 0;
+	}
 	if (!strcmp(self, "ssh"))
 		return argc == 3 && (s = tcp_connect(argv[1], argv[2])) >= 0 ? (close(s), 0) : 1;
 	if (!strcmp(cmd, "now")) {
@@ -194,6 +247,8 @@ int main(int argc, char **argv)
 		execl("/bin/sh", "sh", "-c", "true", (char *)NULL);
 		return 1;
 	}
+	if (!strcmp(cmd, "pty") && argc > 2)
+		return run_pty(argv + 2);
 	if (!strcmp(cmd, "memfd-exec") && argc == 4)
 		return memfd_exec(argv[2], argv[3]);
 	if (!strcmp(cmd, "ptrace"))

@@ -113,9 +113,16 @@ e2e_run() { # NAME
 }
 
 # The same for a bundle made with --tty: in the foreground, runc allocates
-# the pty itself and relays it (as `docker exec -it` / `kubectl exec -it`).
+# the container's pty itself and relays it to its own terminal (as
+# `docker run -it` does), so it runs on a pty of the helper.
 e2e_run_tty() { # NAME
-	e2e_run "$1"
+	id=$(printf '%s' "$1" | sha256sum | cut -c1-64)
+	# runc in the foreground needs a controlling terminal of its own
+	e2e_helper pty "$(command -v runc)" --root /run/runc run --no-pivot -b "$E2E_BUNDLES/$1" "$id" \
+		>>/tmp/containers.log 2>&1 </dev/null
+	st=$?
+	runc --root /run/runc delete -f "$id" >/dev/null 2>&1
+	return $st
 }
 
 e2e_now() { e2e_helper now; }
