@@ -297,7 +297,7 @@ int main(void)
 	tcase_add_test(tc, diag_print_gcc_style);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);
 	nf = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return nf ? 1 : 0;
