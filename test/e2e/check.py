@@ -231,6 +231,25 @@ def main():
         report(False, "latency", "no samples: %s" % (summary or "no latency.txt"))
 
     report(exit_rc == 0, "sigterm-clean-exit", "exit status %s" % exit_rc)
+
+    # drops
+    derr = os.path.join(o.dir, "vigil-drops.err")
+    lost = None
+    if os.path.exists(derr):
+        m = re.search(r"(\d+) records lost in the rings", open(derr).read())
+        lost = int(m.group(1)) if m else None
+    dalerts, _ = load_alerts(os.path.join(o.dir, "drops.json"))
+    dd = [a for a in dalerts if a.get("rule") == "vigil internal: event drops"]
+    if lost is None:
+        report(False, "drop-alerts", "the drop run did not finish (no summary in vigil-drops.err)")
+    elif lost == 0:
+        report(None, "drop-alerts", "no record was lost at this load, nothing to report")
+    else:
+        reported = sum(int((a.get("output_fields") or {}).get("n_drops", 0)) for a in dd)
+        span = (wins["drops"][1] - wins["drops"][0]) / 1e9 if "drops" in wins else 0
+        ok = bool(dd) and len(dd) <= span + 2 and all(a.get("priority") == "Critical" for a in dd)
+        report(ok, "drop-alerts", "%d records lost, %d drop alert(s) in %.0f s (at most 1/s) covering %d"
+               % (lost, len(dd), span, reported))
     outside = [a for a in alerts if not any(w[0] is not None and w[1] is not None and w[0] <= a["_ns"] <= w[1] for w in wins.values())]
     if outside:
         print("note: %d alert(s) outside every window: %s" % (len(outside), sorted({a.get("rule") for a in outside})))

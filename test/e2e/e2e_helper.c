@@ -15,6 +15,8 @@
  *                                     (a rule fires), wait (inotify) for the
  *                                     next alert line in FILE; write the N
  *                                     latencies (ns) to OUT, print p50/p99
+ *   e2e_helper burst N                N open+close of /etc/hostname, as fast as
+ *                                     possible (load for the drop test)
  *   e2e_helper pty CMD ARGS...        run CMD with a new pty as its controlling
  *                                     terminal (what an ssh or kubectl session
  *                                     gives), drain the pty until CMD exits
@@ -246,6 +248,15 @@ int main(int argc, char **argv)
 		dup2(s, 2);
 		execl("/bin/sh", "sh", "-c", "true", (char *)NULL);
 		return 1;
+	}
+	if (!strcmp(cmd, "burst") && argc == 3) {
+		for (long i = atol(argv[2]); i > 0; i--) {
+			int fd = open("/etc/hostname", O_RDONLY);
+
+			if (fd >= 0)
+				close(fd);
+		}
+		return 0;
 	}
 	if (!strcmp(cmd, "pty") && argc > 2)
 		return run_pty(argv + 2);

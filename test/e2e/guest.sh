@@ -6,7 +6,8 @@
 #   3. SIGHUP with a broken rules file (old rules must stay), then a good one;
 #   4. the benign workload (benign.sh): no alert may fall in its window;
 #   5. latency: syscall -> alert line in the JSON file, 50 samples;
-#   6. SIGTERM: vigil must drain and exit 0.
+#   6. SIGTERM: vigil must drain and exit 0;
+#   7. drops: a 64 KiB ring and a burst; lost records must be alerted.
 # Results go to $VIGIL_SHARE/e2e/ for test/e2e/check.py on the host.
 set -u
 E=/e2e
@@ -110,6 +111,23 @@ wait $vpid
 rc=$?
 echo "EXIT vigil $rc" >> "$W"
 if [ $rc -eq 0 ]; then echo "PASS: e2e/sigterm-exit"; else fail sigterm-exit "vigil run exited $rc"; fi
+
+# ---- drops: the smallest ring and a burst of events; what the rings lose
+# must come out as (rate-limited) alerts
+mark BEGIN drops
+vigil run --ring-size 65536 --drop-alert-rate 1 --no-stdout --no-journald \
+	-o /tmp/drops.json 2>/tmp/vigil-drops.err &
+v2=$!
+i=0
+while ! grep -q capturing /tmp/vigil-drops.err 2>/dev/null && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
+e2e_helper burst 200000 & b1=$!
+e2e_helper burst 200000 & b2=$!
+wait $b1 $b2
+sleep 3
+kill -TERM $v2; wait $v2
+mark END drops
+cp /tmp/drops.json /tmp/vigil-drops.err "$out/" 2>/dev/null
+
 cp /tmp/alerts.json /tmp/vigil.err /tmp/scenarios.log /tmp/containers.log /tmp/benign.log "$out/" 2>/dev/null
 sync
 exit 0

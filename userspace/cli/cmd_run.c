@@ -63,7 +63,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vigil run [-c CONFIG] [-r RULES]... [--profile NAME|FILE] [--json]\n"
 		"                 [-o FILE] [--no-stdout] [--no-journald] [--capture FILE]\n"
-		"                 [--drop-alert-rate PER_S] [--dry-run]\n"
+		"                 [--ring-size BYTES] [--drop-alert-rate PER_S] [--dry-run]\n"
 		"  -c CONFIG       configuration (default " RUN_DEFAULT_CONFIG " if it exists,\n"
 		"                  else built-in defaults: embedded rules, stdout + journald)\n"
 		"  -r RULES        rules file, directory, or builtin:rules / builtin:NAME;\n"
@@ -73,6 +73,8 @@ static void usage(FILE *f)
 		"  --json          stdout alerts as JSON lines (built-in outputs)\n"
 		"  -o FILE         also write JSON-lines alerts to FILE\n"
 		"  --capture FILE  read records from a capture file instead of the module\n"
+		"  --ring-size B   bytes per CPU ring (power of two; default: the module's)\n"
+		"  --drop-alert-rate R  ring-drop alerts per second at most (default 1/30)\n"
 		"  --dry-run       load and check everything, print what would run, exit\n");
 }
 
@@ -89,7 +91,7 @@ static void summary(const struct run_gen *g, const char *what)
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_PROFILE = 256, O_JSON, O_NOSTDOUT, O_NOJOURNALD, O_CAPTURE, O_DRY,
-	       O_DROPRATE, O_HELP };
+	       O_DROPRATE, O_RINGSIZE, O_HELP };
 	static const struct option lo[] = {
 		{ "config", required_argument, 0, 'c' },
 		{ "rules", required_argument, 0, 'r' },
@@ -101,6 +103,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "capture", required_argument, 0, O_CAPTURE },
 		{ "dry-run", no_argument, 0, O_DRY },
 		{ "drop-alert-rate", required_argument, 0, O_DROPRATE },
+		{ "ring-size", required_argument, 0, O_RINGSIZE },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0, 0, 0, 0 },
 	};
@@ -135,6 +138,18 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 				fprintf(stderr, "vigil run: --drop-alert-rate %s: not a rate\n", optarg);
 				return -1;
 			}
+			break;
+		}
+		case O_RINGSIZE: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 0);
+
+			if (*end || v < VIGIL_RING_SIZE_MIN || v > VIGIL_RING_SIZE_MAX || (v & (v - 1))) {
+				fprintf(stderr, "vigil run: --ring-size %s: a power of two from %u to %u\n",
+					optarg, VIGIL_RING_SIZE_MIN, VIGIL_RING_SIZE_MAX);
+				return -1;
+			}
+			o->ring_size = (unsigned)v;
 			break;
 		}
 		case 'h': case O_HELP: usage(stdout); return 1;
@@ -205,7 +220,7 @@ static int cmd_run(int argc, char **argv)
 	if (o.capture)
 		src = run_source_capture(o.capture, err, sizeof(err));
 	else if (!o.dry_run)
-		src = run_source_ring(err, sizeof(err));
+		src = run_source_ring(o.ring_size, err, sizeof(err));
 	if (!src && !o.dry_run) {
 		fprintf(stderr, "vigil run: %s\n", err);
 		if (!o.capture)
@@ -300,15 +315,16 @@ static int cmd_run(int argc, char **argv)
 		}
 		fprintf(stderr, "vigil run: stopping: %u records drained from the rings\n", n);
 	}
-	run_pipe_tick(p, time(NULL), src->drops(src), o.drop_alert_rate, o.drop_alert_burst);
 	{
+		uint64_t drops = src->drops(src);
 		const struct run_pipe_stats *s = run_pipe_stats(p);
 
+		run_pipe_tick(p, time(NULL), drops, o.drop_alert_rate, o.drop_alert_burst);
 		fprintf(stderr, "vigil run: %llu events, %llu rule matches, %llu alerts sent, "
-			"%llu suppressed by policy, %llu drop alerts\n",
+			"%llu suppressed by policy, %llu records lost in the rings, %llu drop alerts\n",
 			(unsigned long long)s->events, (unsigned long long)s->matches,
 			(unsigned long long)s->alerts, (unsigned long long)s->suppressed,
-			(unsigned long long)s->drop_alerts);
+			(unsigned long long)drops, (unsigned long long)s->drop_alerts);
 	}
 out:
 	run_gen_free(g, RUN_DRAIN_MS);	/* drains the sinks' queues */

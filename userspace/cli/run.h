@@ -48,6 +48,7 @@ struct run_opts {
 	bool no_stdout, no_journald;	/* only with the built-in outputs */
 	const char *json_file;		/* -o FILE: add a JSON-lines file sink */
 	const char *capture;		/* --capture FILE: read records from a capture */
+	unsigned ring_size;		/* --ring-size BYTES per CPU (0: the module's) */
 	bool dry_run;			/* --dry-run: load everything, print, exit */
 	double drop_alert_rate;		/* drop alerts per second (Falco: 1/30) */
 	double drop_alert_burst;
@@ -127,7 +128,8 @@ struct run_source {
 };
 
 struct run_source *run_source_capture(const char *path, char *err, size_t errlen);
-/* NULL with err when the device cannot be opened (module not loaded...). */
-struct run_source *run_source_ring(char *err, size_t errlen);
+/* NULL with err when the device cannot be opened (module not loaded...).
+ * ring_size 0 keeps the module's default. */
+struct run_source *run_source_ring(unsigned ring_size, char *err, size_t errlen);
 
 #endif

@@ -98,7 +98,7 @@ static void ring_src_close(struct run_source *s)
 	free(sr);
 }
 
-struct run_source *run_source_ring(char *err, size_t errlen)
+struct run_source *run_source_ring(unsigned ring_size, char *err, size_t errlen)
 {
 	struct src_ring *sr = calloc(1, sizeof(*sr));
 	struct ring_opts o;
@@ -109,6 +109,7 @@ struct run_source *run_source_ring(char *err, size_t errlen)
 	}
 	memset(&o, 0, sizeof(o));
 	o.watermark = 1;	/* wake on the first record: alert latency first */
+	o.ring_size = ring_size;
 	sr->r = ring_open(&o, err, errlen);
 	if (!sr->r) {
 		free(sr);
