@@ -224,16 +224,20 @@ static void sort_diags(struct diag_list *d)
 
 	if (!k)
 		return;
+	const char *files[64];
+	size_t nfiles = 0;
+
 	for (size_t i = 0; i < d->n; i++) {
+		const char *fn = d->v[i].file ? d->v[i].file : "";
+		size_t r = 0;
+
+		while (r < nfiles && strcmp(files[r], fn))
+			r++;
+		if (r == nfiles && nfiles < 64)
+			files[nfiles++] = fn;
 		k[i].d = d->v[i];
 		k[i].idx = i;
-		k[i].rank = i;
-		for (size_t j = 0; j < i; j++)
-			if ((!d->v[j].file && !d->v[i].file) ||
-			    (d->v[j].file && d->v[i].file && !strcmp(d->v[j].file, d->v[i].file))) {
-				k[i].rank = k[j].rank;
-				break;
-			}
+		k[i].rank = r;	/* 64 files and more share the last rank */
 	}
 	qsort(k, d->n, sizeof(*k), dkey_cmp);
 	for (size_t i = 0; i < d->n; i++)

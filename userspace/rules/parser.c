@@ -14,6 +14,7 @@
  * Keywords are case-sensitive, as in Falco.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/ast.h"
@@ -45,6 +46,7 @@ struct parser {
 	struct lexer lx;
 	struct tok t;		/* current token */
 	char sbuf[STRBUF];
+	char tbuf[64];		/* tok_text() */
 	bool failed;
 	int depth;
 };
@@ -74,7 +76,7 @@ static bool tok_is(const struct parser *p, const char *word)
 
 static const char *tok_text(struct parser *p)
 {
-	static char buf[64];
+	char *buf = p->tbuf;
 	size_t n;
 
 	switch (p->t.kind) {
@@ -82,7 +84,7 @@ static const char *tok_text(struct parser *p)
 	case T_ERR: return p->t.s;
 	default: break;
 	}
-	n = p->t.len < sizeof(buf) - 1 ? p->t.len : sizeof(buf) - 1;
+	n = p->t.len < sizeof(p->tbuf) - 1 ? p->t.len : sizeof(p->tbuf) - 1;
 	memcpy(buf, p->m->text + p->t.off, n);
 	buf[n] = 0;
 	return buf;
@@ -415,28 +417,34 @@ static struct ast *parse_or(struct parser *p)
 
 struct ast *cond_parse(struct arena *a, const struct srcmap *m, struct diag_list *d)
 {
-	static struct parser p;	/* large; parsing is not reentrant */
+	struct parser *p = calloc(1, sizeof(*p));	/* ~4 KiB: not on the stack */
 	struct ast *n;
 
-	memset(&p, 0, sizeof(p));
-	p.a = a;
-	p.m = m;
-	p.d = d;
-	p.lx.text = m->text;
-	p.lx.len = strlen(m->text);
-	next(&p);
-	n = parse_or(&p);
-	if (n && p.t.kind != T_EOF) {
-		if (p.t.kind == T_ERR)
-			perr(&p, p.t.off, "%s", p.t.s);
-		else if (p.t.kind == T_RP)
-			perr(&p, p.t.off, "%s", "unbalanced ')'");
+	if (!p) {
+		diag_add(d, DIAG_ERROR, NULL, "%s", "out of memory");
+		return NULL;
+	}
+	p->a = a;
+	p->m = m;
+	p->d = d;
+	p->lx.text = m->text;
+	p->lx.len = strlen(m->text);
+	next(p);
+	n = parse_or(p);
+	if (n && p->t.kind != T_EOF) {
+		if (p->t.kind == T_ERR)
+			perr(p, p->t.off, "%s", p->t.s);
+		else if (p->t.kind == T_RP)
+			perr(p, p->t.off, "%s", "unbalanced ')'");
 		else
-			perr(&p, p.t.off, "expected 'and', 'or' or end of condition, found '%s'",
-			     tok_text(&p));
+			perr(p, p->t.off, "expected 'and', 'or' or end of condition, found '%s'",
+			     tok_text(p));
 		n = NULL;
 	}
-	return p.failed ? NULL : n;
+	if (p->failed)
+		n = NULL;
+	free(p);
+	return n;
 }
 
 /* ---- source positions ---- */

@@ -119,7 +119,8 @@ const unsigned long long *rules_evtypes(const struct rules_engine *e, size_t i);
 int rules_dump(struct rules_engine *e, const char *rule_or_cond, FILE *f);
 
 /* Evaluation. A context belongs to one thread; it holds every per-event
- * buffer, so rules_eval() never allocates. */
+ * buffer, so rules_eval() never allocates. Make it after rules_finish()
+ * (it is sized for the compiled rules); st may be NULL (no state fields). */
 struct rules_ctx *rules_ctx_new(struct rules_engine *e, struct state *st);
 void rules_ctx_free(struct rules_ctx *c);
 /* Runs the rules indexed for ev's type; calls fn per match (in load order;
