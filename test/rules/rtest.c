@@ -10,6 +10,8 @@
  * Case files: blocks starting with "=== name". Keys (one per line):
  *   yaml:            following lines indented by two spaces: rule items,
  *                    loaded as file "case.yaml" (before the generated rule)
+ *   file: PATH       a rules file loaded first (path from the repo root); when
+ *                    it is absent every check of the case prints SKIP
  *   yaml2:           the same, loaded as a second file "case2.yaml"
  *   cond: TEXT       generates rule "t" (after the yaml) with this condition
  *                    as a literal block: its text starts at column 5 of its line
@@ -20,6 +22,8 @@
  *   nomatch: EVENT   one case: no rule may match
  *   event: EVENT     an event for the expect-* lines that follow
  *   expect-rules: a,b       the rules that matched, in order
+ *   expect-has: RULE        RULE is among the rules that matched
+ *   expect-not: RULE        RULE did not match
  *   expect-output: TEXT     the output of the first match
  *   expect-field: NAME=VAL  an output field of the first match
  *   expect-prio: NAME       priority of the first match
@@ -49,6 +53,7 @@
 #include "state/state.h"
 
 static int npass, nfail;
+static uint64_t evnum;
 static char cur_file[256], cur_case[128];
 static int sub;
 
@@ -279,7 +284,7 @@ static size_t build(char *text, uint8_t *buf, size_t cap, char *err, size_t errl
 
 #define MAXL 256
 struct tcase {
-	char yaml[16384], yaml2[8192], cond[4096], output[1024];
+	char yaml[16384], yaml2[8192], cond[4096], output[1024], file[512];
 	bool has_cond, all;
 	int cond_line;		/* line of the cond text in case.yaml */
 	char *state[32];
@@ -384,6 +389,16 @@ static void run_case(struct tcase *c)
 		c->cond_line = line + 5;
 	}
 	rules_set_matching(e, c->all ? RULES_MATCH_ALL : RULES_MATCH_FIRST);
+	if (c->file[0]) {
+		if (access(c->file, R_OK) != 0) {
+			for (int i = 0; i < c->nchecks; i++) {
+				printf("SKIP: %s/%s#%d: %s not found (compat inputs live outside the "
+				       "repo)\n", cur_file, cur_case, i + 1, c->file);
+			}
+			goto out;
+		}
+		rules_load_file(e, c->file);
+	}
 	if (c->yaml[0])
 		rules_load_text(e, "case.yaml", c->yaml);
 	if (c->yaml2[0])
@@ -427,6 +442,7 @@ static void run_case(struct tcase *c)
 				continue;
 			}
 			memset(&h, 0, sizeof(h));
+			ev.num = ++evnum;	/* the reader numbers events from 1 */
 			state_apply(st, &ev);
 			rules_eval(e, ctx, &ev, on_match, &h);
 			state_apply_post(st, &ev);
@@ -479,6 +495,22 @@ static void run_case(struct tcase *c)
 		}
 		if (!have_event) {
 			fail("%s before any event", line);
+			continue;
+		}
+		if (!strcmp(line, "expect-has") || !strcmp(line, "expect-not")) {
+			char want[300];
+			bool has;
+
+			snprintf(want, sizeof(want), ",%s,", val);
+			char all[1100];
+
+			snprintf(all, sizeof(all), ",%s,", h.rules);
+			has = strstr(all, want) != NULL;
+			if (has == !strcmp(line, "expect-has"))
+				pass();
+			else
+				fail("rule '%s' %s; matched: '%s'", val, has ? "matched" : "did not match",
+				     h.rules);
 			continue;
 		}
 		if (!strcmp(line, "expect-rules"))
@@ -567,6 +599,8 @@ static int run_file(const char *path)
 			snprintf(c->cond, sizeof(c->cond), "%s", l + 6);
 		} else if (!strncmp(l, "output: ", 8)) {
 			snprintf(c->output, sizeof(c->output), "%s", l + 8);
+		} else if (!strncmp(l, "file: ", 6)) {
+			snprintf(c->file, sizeof(c->file), "%s", l + 6);
 		} else if (!strcmp(l, "matching: all")) {
 			c->all = true;
 		} else if (!strncmp(l, "state: ", 7) && c->nstate < 32) {
