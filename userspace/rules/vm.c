@@ -302,10 +302,22 @@ static bool cmpv(unsigned op, const struct fv *a, const struct fv *b)
 	return cmp1(NULL, op, a, &k);
 }
 
+/* slot_get() with the cached case inline. */
+static inline int slot_fetch(struct rules_ctx *c, uint32_t slot, const struct fv **out)
+{
+	const struct slot_cache *sc = &c->cache[slot];
+
+	if (__builtin_expect(sc->gen == c->gen, 1)) {
+		*out = sc->v;
+		return sc->n;
+	}
+	return slot_get(c, slot, out);
+}
+
 static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct vm_insn *in)
 {
 	const struct fv *v;
-	int n = slot_get(c, in->slot, &v);
+	int n = slot_fetch(c, in->slot, &v);
 	unsigned op = in->op;
 
 	if (op == VM_OP_EXISTS)
@@ -314,7 +326,7 @@ static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct v
 		return false;
 	if (in->flags & VMF_RHS_SLOT) {
 		const struct fv *w;
-		int m = slot_get(c, in->arg, &w);
+		int m = slot_fetch(c, in->arg, &w);
 
 		if (m <= 0)
 			return false;
