@@ -134,19 +134,20 @@ wait "$qemu_pid"; qst=$?
 qemu_pid=
 [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
 secs=$(( $(date +%s) - start ))
-sed -i 's/\r$//' "$log" "$result"
+# the console may carry NULs and other control bytes: keep the files text
+sed -i 's/\r$//; s/\x00//g' "$log" "$result"
 
 rc=0
 # Forward the scenario's case lines, with the prefix on their names.
 sed -n '/^VIGIL-VM-BEGIN/,/^VIGIL-VM-END/p' "$result" |
 	sed -n -E "s#^(PASS|FAIL|SKIP): #\1: ${prefix//#/\\#}#p"
-grep -q '^FAIL: ' "$result" && rc=1
+grep -aq '^FAIL: ' "$result" && rc=1
 
-end=$(grep -m1 '^VIGIL-VM-END rc=' "$result")
+end=$(grep -a -m1 '^VIGIL-VM-END rc=' "$result")
 if [ -z "$end" ]; then
 	rc=1
 	if [ $qst -eq 124 ] || [ $qst -eq 137 ]; then why="timeout after ${timeout}s"
-	elif grep -q 'Kernel panic' "$log"; then why="kernel panic: $(grep -m1 'Kernel panic' "$log")"
+	elif grep -aq 'Kernel panic' "$log"; then why="kernel panic: $(grep -a -m1 'Kernel panic' "$log")"
 	else why="VM ended without a verdict (qemu exit $qst)"; fi
 	echo "FAIL: ${prefix}${sname}/vm: $why; console $log"
 	tail -n 15 "$log" | sed 's/^/    /'
@@ -155,16 +156,16 @@ else
 	src=${end#VIGIL-VM-END rc=}
 	if [ "$src" != 0 ]; then
 		rc=1
-		grep -q '^FAIL: ' "$result" || echo "FAIL: ${prefix}${sname}/vm: scenario $sname exited $src without naming a failed case"
+		grep -aq '^FAIL: ' "$result" || echo "FAIL: ${prefix}${sname}/vm: scenario $sname exited $src without naming a failed case"
 	fi
 fi
 
 # The kernel log: any of these is a failure of the boot as a whole.
 bad='(^|[^A-Za-z])(BUG: |kernel BUG at|WARNING: CPU|WARNING: at |Oops|KASAN|UBSAN|general protection fault|Kernel panic|detected stalls|soft lockup|hard LOCKUP|blocked for more than|list_add corruption|list_del corruption|refcount_t: |Unable to handle kernel)'
-if grep -qE "$bad" "$log"; then
+if grep -aqE "$bad" "$log"; then
 	rc=1
-	echo "FAIL: ${prefix}${sname}/kernel-log: $(grep -m1 -E "$bad" "$log" | cut -c1-200); console $log"
-	grep -m1 -E -A 25 "$bad" "$log" | sed 's/^/    /'
+	echo "FAIL: ${prefix}${sname}/kernel-log: $(grep -a -m1 -E "$bad" "$log" | cut -c1-200); console $log"
+	grep -a -m1 -E -A 25 "$bad" "$log" | sed 's/^/    /'
 elif [ -n "$end" ]; then
 	echo "PASS: ${prefix}${sname}/kernel-log"
 fi
