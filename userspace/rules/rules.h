@@ -26,9 +26,7 @@
 struct evt;
 struct state;
 
-/* The Falco rules-engine version whose language vigil implements; rule
- * files with a higher required_engine_version are refused. */
-#define VIGIL_FALCO_ENGINE_VERSION "0.57.0"
+#include "rules/engine_version.h"	/* VIGIL_FALCO_ENGINE_VERSION */
 
 /* Rule priorities, most severe first; value = syslog level. Names are
  * matched case-insensitively ("INFO" is accepted for Informational). */
