@@ -82,8 +82,11 @@ enum policy_verdict alert_pipeline_submit(struct alert_pipeline *ap, struct aler
 static void emit(const struct alert *a, void *arg)
 {
 	struct alert_pipeline *ap = arg;
+	struct alert b = *a;
 
-	router_submit(ap->router, a);
+	if (!b.hostname)
+		b.hostname = ap->cfg->hostname;
+	router_submit(ap->router, &b);
 }
 
 int alert_pipeline_tick(struct alert_pipeline *ap, time_t now)

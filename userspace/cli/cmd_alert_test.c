@@ -44,7 +44,7 @@ static void usage(void)
 		"              k8s.pod.name owner environment proc.name proc.exepath user.name\n"
 		"  --now fixes the policy clock (silences/dedup); --step-ms advances it per alert\n"
 		"  --interval-ms paces submissions; --hold keeps metrics served S seconds\n"
-		"  --unique KEY gives output field KEY a different value per alert\n");
+		"  --unique KEY gives context key or output field KEY a different value per alert\n");
 }
 
 #define MAXN 32
@@ -163,10 +163,10 @@ static int cmd_alert_test(int argc, char **argv)
 				      : now_ns(CLOCK_REALTIME), t0, dt;
 		size_t nf = nfields;
 
-		if (unique) {
+		if (unique)
 			snprintf(uval, sizeof(uval), "%ld", i);
+		if (unique && alert_ctx_lookup(unique) < 0)
 			fields[nf++] = (struct alert_field){ unique, uval };
-		}
 		snprintf(out, sizeof(out), "%s (seq=%ld)", output ? output : rule, i);
 		a.time_ns = wall;
 		a.rule = rule;
@@ -178,6 +178,8 @@ static int cmd_alert_test(int argc, char **argv)
 		a.fields = fields;
 		a.nfields = nf;
 		memcpy(a.ctx, ctx, sizeof(ctx));
+		if (unique && alert_ctx_lookup(unique) >= 0)
+			a.ctx[alert_ctx_lookup(unique)] = uval;
 		t0 = now_ns(CLOCK_MONOTONIC);
 		verdicts[alert_pipeline_submit(g_ap, &a, (time_t)(wall / 1000000000ull))]++;
 		dt = now_ns(CLOCK_MONOTONIC) - t0;

@@ -659,6 +659,9 @@ static int sil_item(struct ld *l, yaml_node_t *n, const char *where, void *arg)
 	struct policy_silence **sp = arg, *s = *sp;
 	bool oneoff;
 
+	/* counted before parsing so config_free releases its time zone even
+	 * when this item fails half-way */
+	l->cfg->policy.nsilences = (size_t)(s - l->cfg->policy.silences) + 1;
 	s->line = (int)n->start_mark.line + 1;
 	s->from = s->until = (time_t)-1;
 	if (each_pair(l, n, where, known, sil_pair, s))
@@ -1081,7 +1084,6 @@ static int top_pair(struct ld *l, const char *k, yaml_node_t *v, const char *w, 
 		c->policy.silences = s;
 		if (each_item(l, v, w, sil_item, &s))
 			return -1;
-		c->policy.nsilences = (size_t)(s - c->policy.silences);
 		return 0;
 	}
 	if (!strcmp(k, "record_silenced"))

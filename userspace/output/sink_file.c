@@ -103,6 +103,31 @@ static void maybe_sync(struct out_sink *s)
 	}
 }
 
+/* Writes all of buf or fails: returns len, or how much got written before
+ * the error (errno set; -1 if nothing). */
+static ssize_t write_line(int fd, const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			return off ? (ssize_t)off : -1;
+		}
+		off += (size_t)w;
+	}
+	return (ssize_t)off;
+}
+
 static size_t file_send(struct out_sink *s, struct alert *const *a, size_t n)
 {
 	struct file_priv *p = s->priv;
@@ -121,7 +146,7 @@ static size_t file_send(struct out_sink *s, struct alert *const *a, size_t n)
 			file_openfd(s, NULL, 0);
 		if (s->c->max_size && p->size && p->size + len > s->c->max_size)
 			file_rotate(s);
-		w = p->fd >= 0 ? write(p->fd, line, len) : -1;
+		w = write_line(p->fd, line, len);
 		if (w == (ssize_t)len) {
 			ok++;
 			p->size += len;
@@ -129,6 +154,8 @@ static size_t file_send(struct out_sink *s, struct alert *const *a, size_t n)
 			if (s->c->fsync == OUT_FSYNC_ALWAYS)
 				fdatasync(p->fd);
 		} else {
+			int e = errno;
+
 			if (w > 0) {
 				/* a torn line: cut it off so the file stays JSON lines */
 				if (ftruncate(p->fd, (off_t)p->size) < 0)
@@ -138,7 +165,7 @@ static size_t file_send(struct out_sink *s, struct alert *const *a, size_t n)
 				fprintf(stderr, "vigil: output '%s': write to %s failed: %s "
 					"(counted; further failures are only counted)\n",
 					s->c->name, s->c->path,
-					w < 0 ? strerror(errno) : "short write");
+					strerror(e));
 				p->warned = true;
 			}
 		}
