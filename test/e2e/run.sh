@@ -16,7 +16,7 @@
 #   VIGIL_E2E_SKIP_VM=1       only the host part (SKIP for the VM part)
 #   VIGIL_E2E_SCENARIOS="10_terminal_shell 30_read_shadow"   a subset (the
 #                             others then FAIL as not run: for debugging)
-#   VIGIL_E2E_BENIGN_ROUNDS=N  length of the benign workload (default 10 rounds, about 3 min in TCG)
+#   VIGIL_E2E_BENIGN_ROUNDS=N  length of the benign workload (default 25 rounds, about 3 min in TCG)
 set -u
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -92,7 +92,7 @@ rm -rf "$share"; mkdir -p "$share"
 bash scripts/vm/run.sh --kernel "$kernel" --scenario test/e2e/guest.sh --share "$share" \
 	--extra "$out/e2e_helper" --extra "$(command -v runc)" --extra test/e2e:/e2e \
 	--env "E2E_SCENARIOS=${VIGIL_E2E_SCENARIOS:-}" \
-	--env "E2E_BENIGN_ROUNDS=${VIGIL_E2E_BENIGN_ROUNDS:-10}" \
+	--env "E2E_BENIGN_ROUNDS=${VIGIL_E2E_BENIGN_ROUNDS:-25}" \
 	--env "E2E_LATENCY_SAMPLES=${VIGIL_E2E_LATENCY_SAMPLES:-50}" \
 	--module overlay --mem 1536 --timeout "${VIGIL_E2E_TIMEOUT:-2400}" \
 	--prefix "$kernel/" --log "$out/console-$kernel.log" || rc=1
