@@ -1,7 +1,7 @@
 # test/e2e/benign.sh - a few minutes of ordinary work that must raise ZERO
 # alerts under the prod profile. Sourced by guest.sh (lib.sh loaded).
 # E2E_BENIGN_ROUNDS (default 25 from run.sh) sets the length; a round is ~7 s in TCG.
-rounds=${E2E_BENIGN_ROUNDS:-6}
+rounds=${E2E_BENIGN_ROUNDS:-25}
 
 # A web server and its clients (static files only).
 mkdir -p /var/www/html && echo '<h1>ok</h1>' > /var/www/html/index.html
