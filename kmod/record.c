@@ -37,6 +37,14 @@ const u8 vigil_ptype_size[VIGIL_PT_NR] = {
 };
 #undef VIGIL_X_PSIZE
 
+void vigil_rec_flag(struct vigil_rec *w, u16 flags)
+{
+	if (flags & VIGIL_PARAM_TRUNC)
+		w->ring->prod->truncations++;
+	if (flags & VIGIL_PARAM_FAULT)
+		w->ring->prod->faults++;
+}
+
 bool vigil_rec_begin(struct vigil_rec *w, struct vigil_ring *r, u16 type)
 {
 	struct vigil_evt_hdr *h;
@@ -63,18 +71,6 @@ bool vigil_rec_begin(struct vigil_rec *w, struct vigil_ring *r, u16 type)
 	return true;
 }
 
-void vigil_rec_done(struct vigil_rec *w, u32 len, u16 flags)
-{
-	if (WARN_ON_ONCE(w->idx >= w->np))
-		return;
-	w->lens[w->idx++] = len | flags;
-	w->pos += len;
-	if (flags & VIGIL_PARAM_TRUNC)
-		w->ring->prod->truncations++;
-	if (flags & VIGIL_PARAM_FAULT)
-		w->ring->prod->faults++;
-}
-
 void vigil_rec_end(struct vigil_rec *w)
 {
 	struct vigil_evt_hdr *h = (struct vigil_evt_hdr *)w->buf;
@@ -90,27 +86,6 @@ void vigil_rec_end(struct vigil_rec *w)
 	memset(w->buf + w->pos, 0, len - w->pos);
 	h->len = len;
 	vigil_ring_commit(w->ring, w->buf, len);
-}
-
-void vigil_put_empty(struct vigil_rec *w, u16 flags)
-{
-	vigil_rec_done(w, 0, flags);
-}
-
-void vigil_put_u64(struct vigil_rec *w, u64 v)
-{
-	if (vigil_rec_room(w) < 8)
-		return vigil_rec_done(w, 0, VIGIL_PARAM_TRUNC);
-	put_unaligned_le64(v, vigil_rec_value(w));
-	vigil_rec_done(w, 8, 0);
-}
-
-void vigil_put_u32(struct vigil_rec *w, u32 v)
-{
-	if (vigil_rec_room(w) < 4)
-		return vigil_rec_done(w, 0, VIGIL_PARAM_TRUNC);
-	put_unaligned_le32(v, vigil_rec_value(w));
-	vigil_rec_done(w, 4, 0);
 }
 
 void vigil_put_int(struct vigil_rec *w, u64 v)

@@ -15,6 +15,7 @@
 #include <linux/path.h>
 #include "vigil_abi.h"
 #include "ring.h"
+#include "compat.h"	/* put_unaligned_le* */
 
 struct vigil_rec {
 	struct vigil_ring *ring;
@@ -42,12 +43,8 @@ bool vigil_rec_begin(struct vigil_rec *w, struct vigil_ring *r, u16 type);
 /* Fills missing parameters as empty, aligns, publishes. */
 void vigil_rec_end(struct vigil_rec *w);
 
-void vigil_put_u64(struct vigil_rec *w, u64 v);
-void vigil_put_u32(struct vigil_rec *w, u32 v);
 /* An integer sized by the parameter's type in the table (4 or 8 bytes). */
 void vigil_put_int(struct vigil_rec *w, u64 v);
-/* No value; @flags is 0 or VIGIL_PARAM_FAULT. */
-void vigil_put_empty(struct vigil_rec *w, u16 flags);
 /* Kernel bytes, cut at @max. */
 void vigil_put_kbytes(struct vigil_rec *w, const void *p, u32 len, u32 max);
 void vigil_put_kstr(struct vigil_rec *w, const char *s);
@@ -76,6 +73,40 @@ static inline u8 *vigil_rec_value(struct vigil_rec *w)
 	return w->buf + w->pos;
 }
 
-void vigil_rec_done(struct vigil_rec *w, u32 len, u16 flags);
+/* Counts a FAULT/TRUNC flag in the producer page (the slow, rare part). */
+void vigil_rec_flag(struct vigil_rec *w, u16 flags);
+
+/* Closes the current parameter: @len value bytes, FAULT/TRUNC @flags. */
+static inline void vigil_rec_done(struct vigil_rec *w, u32 len, u16 flags)
+{
+	if (WARN_ON_ONCE(w->idx >= w->np))
+		return;
+	w->lens[w->idx++] = len | flags;
+	w->pos += len;
+	if (unlikely(flags))
+		vigil_rec_flag(w, flags);
+}
+
+/* No value; @flags is 0 or VIGIL_PARAM_FAULT. */
+static inline void vigil_put_empty(struct vigil_rec *w, u16 flags)
+{
+	vigil_rec_done(w, 0, flags);
+}
+
+static inline void vigil_put_u64(struct vigil_rec *w, u64 v)
+{
+	if (unlikely(vigil_rec_room(w) < 8))
+		return vigil_rec_done(w, 0, VIGIL_PARAM_TRUNC);
+	put_unaligned_le64(v, vigil_rec_value(w));
+	vigil_rec_done(w, 8, 0);
+}
+
+static inline void vigil_put_u32(struct vigil_rec *w, u32 v)
+{
+	if (unlikely(vigil_rec_room(w) < 4))
+		return vigil_rec_done(w, 0, VIGIL_PARAM_TRUNC);
+	put_unaligned_le32(v, vigil_rec_value(w));
+	vigil_rec_done(w, 4, 0);
+}
 
 #endif /* VIGIL_RECORD_H */
