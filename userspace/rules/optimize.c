@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * optimize.c - peephole passes over a compiled program: jump threading,
+ * folding evt.type tests a rule's index entry already guarantees, and
+ * fusing a test with the jump that follows it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules/compile_int.h"
+
+/* A jump to a jump of the same kind goes straight to the final target;
+ * a JF landing on a JT (or the reverse) falls through it. */
+void thread_jumps(struct program *p)
+{
+	for (uint32_t i = 0; i < p->ncode; i++) {
+		struct vm_insn *in = &p->code[i];
+		int guard = 0;
+
+		if (in->op != VM_OP_JF && in->op != VM_OP_JT)
+			continue;
+		while (guard++ < 64 && in->arg < p->ncode) {
+			const struct vm_insn *t = &p->code[in->arg];
+
+			if (t->op == in->op)
+				in->arg = t->arg;
+			else if (t->op == VM_OP_JF || t->op == VM_OP_JT)
+				in->arg = in->arg + 1;
+			else
+				break;
+		}
+	}
+}
+
+/*
+ * A rule runs only on the event types of its index entry, so an evt.type
+ * test that covers all of them is always true there (and one that covers
+ * none always false). Such tests become TRUE/FALSE, and a TRUE;JF or
+ * FALSE;JT pair that no jump lands in is dropped.
+ */
+void fold_evtypes(struct program *p, const unsigned long long *ev)
+{
+	uint32_t *map, n = 0;
+	bool *drop, *target;
+
+	for (uint32_t i = 0; i < p->ncode; i++) {
+		struct vm_insn *in = &p->code[i];
+		bool all = true, none = true;
+
+		if (in->op != VM_OP_EVTYPE)
+			continue;
+		for (unsigned w = 0; w < VIGIL_EVT_BITMAP_WORDS; w++) {
+			all &= (ev[w] & ~p->k[in->arg].evbits[w]) == 0;
+			none &= (ev[w] & p->k[in->arg].evbits[w]) == 0;
+		}
+		if (all || none)
+			*in = (struct vm_insn){ all ? VM_OP_TRUE : VM_OP_FALSE, 0, 0, 0, UINT32_MAX, 0 };
+	}
+	map = calloc(p->ncode + 1, sizeof(*map));
+	drop = calloc(p->ncode + 1, sizeof(*drop));
+	target = calloc(p->ncode + 1, sizeof(*target));
+	if (!map || !drop || !target)
+		goto out;
+	for (uint32_t i = 0; i < p->ncode; i++)
+		if (p->code[i].op == VM_OP_JF || p->code[i].op == VM_OP_JT)
+			target[p->code[i].arg] = true;
+	for (uint32_t i = 0; i + 1 < p->ncode; i++) {
+		uint8_t a = p->code[i].op, b = p->code[i + 1].op;
+
+		if (((a == VM_OP_TRUE && b == VM_OP_JF) || (a == VM_OP_FALSE && b == VM_OP_JT)) &&
+		    !target[i] && !target[i + 1] && !drop[i]) {
+			drop[i] = drop[i + 1] = true;
+			i++;
+		}
+	}
+	for (uint32_t i = 0; i <= p->ncode; i++) {
+		map[i] = n;
+		if (i < p->ncode && !drop[i])
+			n++;
+	}
+	for (uint32_t i = 0, o = 0; i < p->ncode; i++) {
+		struct vm_insn in = p->code[i];
+
+		if (drop[i])
+			continue;
+		if (in.op == VM_OP_JF || in.op == VM_OP_JT)
+			in.arg = map[in.arg];
+		p->code[o++] = in;
+	}
+	p->ncode = n;
+	thread_jumps(p);
+out:
+	free(map);
+	free(drop);
+	free(target);
+}
+
+/* A test followed by JF/JT that no jump lands on takes the jump into
+ * itself: one dispatch instead of two. */
+void fuse_jumps(struct program *p)
+{
+	uint32_t *map = calloc(p->ncode + 1, sizeof(*map)), n = 0;
+	bool *drop = calloc(p->ncode + 1, sizeof(*drop));
+	bool *target = calloc(p->ncode + 1, sizeof(*target));
+
+	if (!map || !drop || !target)
+		goto out;
+	for (uint32_t i = 0; i < p->ncode; i++)
+		if (p->code[i].op == VM_OP_JF || p->code[i].op == VM_OP_JT)
+			target[p->code[i].arg] = true;
+	for (uint32_t i = 0; i + 1 < p->ncode; i++) {
+		struct vm_insn *a = &p->code[i], *b = &p->code[i + 1];
+
+		if (vm_op_operands[a->op] < VMO_K || (b->op != VM_OP_JF && b->op != VM_OP_JT) ||
+		    target[i + 1] || (a->flags & (VMF_JF | VMF_JT)))
+			continue;
+		a->flags |= b->op == VM_OP_JF ? VMF_JF : VMF_JT;
+		a->jmp = b->arg;
+		drop[i + 1] = true;
+		i++;
+	}
+	for (uint32_t i = 0; i <= p->ncode; i++) {
+		map[i] = n;
+		if (i < p->ncode && !drop[i])
+			n++;
+	}
+	for (uint32_t i = 0, o = 0; i < p->ncode; i++) {
+		struct vm_insn in = p->code[i];
+
+		if (drop[i])
+			continue;
+		if (in.op == VM_OP_JF || in.op == VM_OP_JT)
+			in.arg = map[in.arg];
+		if (in.flags & (VMF_JF | VMF_JT))
+			in.jmp = map[in.jmp];
+		p->code[o++] = in;
+	}
+	p->ncode = n;
+out:
+	free(map);
+	free(drop);
+	free(target);
+}
