@@ -220,6 +220,8 @@ static void make_root(void)
 	snprintf(root, sizeof(root), "/tmp/vigil-test-fields-%d", (int)getpid());
 	write_file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n");
 	write_file("etc/group", "root:x:0:\nstaff:x:50:\nalice:x:1000:\n");
+	/* the container's own passwd, through /proc/<its pid>/root */
+	write_file("proc/4242/root/etc/passwd", "root:x:0:0::/root:/bin/sh\nwww-data:x:1000:1000::/var/www:/bin/false\n");
 	/* runc state.json -> bundle with CRI (containerd) annotations */
 	write_file("run/runc/" CID "/state.json",
 		   "{\"id\":\"" CID "\",\"init_process_pid\":4242,\"created\":\"2024-05-06T07:08:09.5Z\","
@@ -282,6 +284,7 @@ START_TEST(container_k8s_owner)
 	ck_assert_str_eq(F(st, e, "k8s.pod.uid"), "uid-1");
 	ck_assert_str_eq(F(st, e, "k8s.pod.label[app]"), "web");
 	ck_assert_str_eq(F(st, e, "vigil.owner"), "payments");
+	ck_assert_str_eq(F(st, e, "user.name"), "www-data");	/* the container's passwd */
 	/* the first sight of the container made a CONTAINER event (live) */
 	size_t len;
 	const void *rec = state_pending_event(st, &len);
