@@ -225,6 +225,10 @@ int capture_writer_close(struct capture_writer *w, char *err, size_t errlen)
 	if (capture_writer_flush(w, err, errlen) < 0 ||
 	    write_block(w, CAPTURE_END, err, errlen) < 0)
 		rc = -1;
+	/* a capture is evidence: on disk before we say it is complete (EINVAL:
+	 * a pipe or special file, nothing to sync) */
+	if (!rc && fsync(w->fd) < 0 && errno != EINVAL && errno != EROFS)
+		rc = fail(err, errlen, "%s: fsync: %s", w->path, strerror(errno));
 	if (close(w->fd) < 0 && !rc)
 		rc = fail(err, errlen, "%s: close: %s", w->path, strerror(errno));
 	free(w->path);
