@@ -33,7 +33,7 @@ static const unsigned op_types[CMP_NR] = {
 	[CMP_PMATCH] = T_STR, [CMP_EXISTS] = T_ALL,
 };
 
-const char *type_name(enum field_type t)
+const char *rule_type_name(enum field_type t)
 {
 	static const char *const n[] = {
 #define FT_X_NAME(id, s) s,
@@ -43,7 +43,7 @@ const char *type_name(enum field_type t)
 	return (unsigned)t < FT_NR ? n[t] : "?";
 }
 
-bool op_accepts(enum cmp_op op, enum field_type t)
+bool rule_op_accepts(enum cmp_op op, enum field_type t)
 {
 	return (unsigned)op < CMP_NR && (op_types[op] & (1u << t));
 }
@@ -85,7 +85,7 @@ int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct 
 		case XF_BASENAME:
 			if (t != FT_STRING && t != FT_PATH) {
 				snprintf(err, errlen, "%s() needs a string, but %s is %s",
-					 xform_name[f->xf[i]], f->text, type_name(t));
+					 xform_name[f->xf[i]], f->text, rule_type_name(t));
 				return -1;
 			}
 			t = FT_STRING;
@@ -93,7 +93,7 @@ int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct 
 		case XF_LEN:
 			if (t != FT_STRING && t != FT_PATH && t != FT_BYTES && !multi) {
 				snprintf(err, errlen, "len() needs a string, bytes or a list, but %s "
-					 "is %s", f->text, type_name(t));
+					 "is %s", f->text, rule_type_name(t));
 				return -1;
 			}
 			t = FT_INT64;
@@ -130,7 +130,7 @@ int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct 
 	return (int)e->nslots++;
 }
 
-bool types_compatible(enum field_type a, enum field_type b)
+bool rule_types_compatible(enum field_type a, enum field_type b)
 {
 	unsigned ma = 1u << a, mb = 1u << b;
 

@@ -27,7 +27,7 @@ const uint8_t vm_op_operands[VM_OP_NR] = {
 _Static_assert(VM_OP_EXISTS - VM_OP_EQ == CMP_EXISTS, "comparison opcodes follow CMP_OPS");
 
 
-void cg_err(struct cg *g, const struct srcmap *m, uint32_t off, const char *fmt, ...)
+void rule_cg_err(struct cg *g, const struct srcmap *m, uint32_t off, const char *fmt, ...)
 {
 	struct diag_loc loc;
 	va_list ap;
@@ -142,8 +142,8 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 	    (op == CMP_EQ || op == CMP_NE || op == CMP_IN)) {
 		/* the event's type is a number: test a bitmap, extract nothing */
 		struct vals v = { 0 };
-		bool ok = op == CMP_IN ? expand_vals(g, n, &v) :
-			  vals_add(&v, n->vals[0].s, n->vals[0].len);
+		bool ok = op == CMP_IN ? rule_expand_vals(g, n, &v) :
+			  rule_vals_add(&v, n->vals[0].s, n->vals[0].len);
 		char tb[1024];
 		size_t tn = (size_t)snprintf(tb, sizeof(tb), "types(");
 
@@ -192,15 +192,15 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 		if (!strncmp(err, "unknown field", 13))
 			g->unknown_field = true;
 		if (!(g->r && g->r->skip_unknown && g->unknown_field))
-			cg_err(g, n->src, n->lhs.off, "%s", err);
+			rule_cg_err(g, n->src, n->lhs.off, "%s", err);
 		else
 			g->failed = true;
 		return false;
 	}
 	s = &g->e->slots[slot];
-	if (!op_accepts(op, s->type)) {
-		cg_err(g, n->src, n->off, "operator '%s' does not apply to %s (%s)",
-		       cmp_op_name[op], s->text, type_name(s->type));
+	if (!rule_op_accepts(op, s->type)) {
+		rule_cg_err(g, n->src, n->off, "operator '%s' does not apply to %s (%s)",
+		       cmp_op_name[op], s->text, rule_type_name(s->type));
 		return false;
 	}
 	if (op == CMP_EXISTS) {
@@ -213,15 +213,15 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 		int rs = slot_intern(g->e, &n->rhs_f, n->src, err2, sizeof(err2));
 
 		if (rs < 0) {
-			cg_err(g, n->src, n->rhs_f.off, "%s", err2);
+			rule_cg_err(g, n->src, n->rhs_f.off, "%s", err2);
 			return false;
 		}
 		s = &g->e->slots[slot];
-		if (!types_compatible(s->type, g->e->slots[rs].type) || cmp_op_arity[op] != 2 ||
+		if (!rule_types_compatible(s->type, g->e->slots[rs].type) || cmp_op_arity[op] != 2 ||
 		    op == CMP_REGEX || op == CMP_BCONTAINS || op == CMP_BSTARTSWITH) {
-			cg_err(g, n->src, n->rhs_f.off, "cannot compare %s (%s) %s val(%s) (%s)",
-			       s->text, type_name(s->type), cmp_op_name[op],
-			       g->e->slots[rs].text, type_name(g->e->slots[rs].type));
+			rule_cg_err(g, n->src, n->rhs_f.off, "cannot compare %s (%s) %s val(%s) (%s)",
+			       s->text, rule_type_name(s->type), cmp_op_name[op],
+			       g->e->slots[rs].text, rule_type_name(g->e->slots[rs].type));
 			return false;
 		}
 		emit(g, (uint8_t)(VM_OP_EQ + op), VMF_RHS_SLOT, (uint16_t)slot, (uint32_t)rs);
@@ -230,13 +230,13 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 	}
 	if (cmp_op_arity[op] == 3) {
 		struct vals v = { 0 };
-		bool ok = expand_vals(g, n, &v);
+		bool ok = rule_expand_vals(g, n, &v);
 
 		if (ok && v.n == 1 && op == CMP_IN && !s->multi && s->type != FT_IPNET &&
 		    s->type != FT_IPADDR) {
 			/* `in (a)` is `= a` */
 			k = new_k(g, &ki);
-			ok = k && make_scalar(g, n, CMP_EQ, s->type, v.s[0], v.len[0], k, s->text);
+			ok = k && rule_make_scalar(g, n, CMP_EQ, s->type, v.s[0], v.len[0], k, s->text);
 			if (ok) {
 				struct ast_val one = { .s = v.s[0], .len = v.len[0] };
 
@@ -247,7 +247,7 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 			emit(g, VM_OP_FALSE, 0, 0, 0);
 		} else if (ok) {
 			k = new_k(g, &ki);
-			ok = k && make_set(g, n, s->type, &v, k, s->text);
+			ok = k && rule_make_set(g, n, s->type, &v, k, s->text);
 			if (ok) {
 				emit(g, (uint8_t)(VM_OP_EQ + op), 0, (uint16_t)slot, ki);
 				set_memo(g, &g->p->code[g->p->ncode - 1], &v, NULL);
@@ -258,7 +258,7 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 		return ok;
 	}
 	k = new_k(g, &ki);
-	if (!k || !make_scalar(g, n, op, s->type, n->vals[0].s, n->vals[0].len, k, s->text))
+	if (!k || !rule_make_scalar(g, n, op, s->type, n->vals[0].s, n->vals[0].len, k, s->text))
 		return false;
 	if ((op == CMP_GLOB || op == CMP_IGLOB) && k->kind == K_STR)
 		k->s = arena_strndup(&g->e->a, k->s, k->len);	/* NUL-terminated for fnmatch */
@@ -272,7 +272,7 @@ static bool gen(struct cg *g, const struct ast *n, int depth)
 	uint32_t j;
 
 	if (depth > 400) {
-		cg_err(g, n->src, n->off, "%s", "condition nested too deeply");
+		rule_cg_err(g, n->src, n->off, "%s", "condition nested too deeply");
 		return false;
 	}
 	switch (n->kind) {
@@ -296,7 +296,7 @@ static bool gen(struct cg *g, const struct ast *n, int depth)
 		return true;
 	case AST_MACRO: {
 		struct macro_def *m;
-		const struct ast *body = macro_ast(g, n, &m);
+		const struct ast *body = rule_macro_ast(g, n, &m);
 		bool ok;
 
 		if (!body)
@@ -334,15 +334,15 @@ struct program *compile_cond(struct rules_engine *e, struct rule_def *r, const s
 	emit(&g, VM_OP_RET, 0, 0, 0);
 	*unknown_field = g.unknown_field;
 	if (!g.failed)
-		thread_jumps(g.p);
+		rule_thread_jumps(g.p);
 	if (g.failed) {
 		program_free(g.p);
 		return NULL;
 	}
-	evtypes(&g, n, evbits, neg, 0);
+	rule_evtypes(&g, n, evbits, neg, 0);
 	if (r)
-		fold_evtypes(g.p, evbits);
-	fuse_jumps(g.p);
+		rule_fold_evtypes(g.p, evbits);
+	rule_fuse_jumps(g.p);
 	return g.p;
 }
 
@@ -376,7 +376,7 @@ void program_dump(const struct rules_engine *e, const struct program *p, FILE *f
 	for (uint32_t i = 0; i < e->nslots; i++)
 		if (used[i])
 			fprintf(f, "  f%-3u %s : %s%s\n", i, e->slots[i].text,
-				type_name(e->slots[i].type), e->slots[i].multi ? " list" : "");
+				rule_type_name(e->slots[i].type), e->slots[i].multi ? " list" : "");
 	fprintf(f, "consts:\n");
 	for (uint32_t i = 0; i < p->nk; i++)
 		fprintf(f, "  k%-3u %s%s\n", i, p->k[i].text ? p->k[i].text : "?",

@@ -19,12 +19,12 @@ struct cg {
 	bool failed, unknown_field;
 };
 
-void cg_err(struct cg *g, const struct srcmap *m, uint32_t off, const char *fmt, ...)
+void rule_cg_err(struct cg *g, const struct srcmap *m, uint32_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* check.c: which operators apply to which field types */
-bool op_accepts(enum cmp_op op, enum field_type t);
-bool types_compatible(enum field_type a, enum field_type b);
+bool rule_op_accepts(enum cmp_op op, enum field_type t);
+bool rule_types_compatible(enum field_type a, enum field_type b);
 
 /* resolve.c: macros, lists (values of a list operand, list names expanded
  * recursively), exceptions folded into a rule's condition */
@@ -33,25 +33,25 @@ struct vals {
 	uint32_t *len;
 	uint32_t n, cap;
 };
-bool vals_add(struct vals *v, const char *s, uint32_t len);
-bool expand_vals(struct cg *g, const struct ast *n, struct vals *out);
-struct ast *macro_ast(struct cg *g, const struct ast *n, struct macro_def **out);
+bool rule_vals_add(struct vals *v, const char *s, uint32_t len);
+bool rule_expand_vals(struct cg *g, const struct ast *n, struct vals *out);
+struct ast *rule_macro_ast(struct cg *g, const struct ast *n, struct macro_def **out);
 struct ast *with_exceptions(struct rules_engine *e, const struct rule_def *r, struct ast *cond);
 
 /* consts.c: constants of comparisons */
-const char *quote(struct arena *a, const char *s, uint32_t len);
-bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_type t,
+const char *rule_quote(struct arena *a, const char *s, uint32_t len);
+bool rule_make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_type t,
 		 const char *s, uint32_t len, struct kconst *k, const char *fname);
-bool make_set(struct cg *g, const struct ast *n, enum field_type t, const struct vals *v,
+bool rule_make_set(struct cg *g, const struct ast *n, enum field_type t, const struct vals *v,
 	      struct kconst *k, const char *fname);
 
 /* index.c: the event types a condition can match (when true / negated) */
 typedef unsigned long long evset[VIGIL_EVT_BITMAP_WORDS];
-void evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int depth);
+void rule_evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int depth);
 
 /* optimize.c: peephole passes over a finished program */
-void thread_jumps(struct program *p);
-void fold_evtypes(struct program *p, const unsigned long long *ev);
-void fuse_jumps(struct program *p);
+void rule_thread_jumps(struct program *p);
+void rule_fold_evtypes(struct program *p, const unsigned long long *ev);
+void rule_fuse_jumps(struct program *p);
 
 #endif

@@ -15,7 +15,7 @@
 
 /* ---- constants ---- */
 
-const char *quote(struct arena *a, const char *s, uint32_t len)
+const char *rule_quote(struct arena *a, const char *s, uint32_t len)
 {
 	char buf[600];
 	size_t n = 0;
@@ -98,7 +98,7 @@ static int hexv(int c)
 }
 
 /* One scalar constant for op on type t. */
-bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_type t,
+bool rule_make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_type t,
 			const char *s, uint32_t len, struct kconst *k, const char *fname)
 {
 	struct arena *a = &g->e->a;
@@ -109,7 +109,7 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 		char *b;
 
 		if (len % 2) {
-			cg_err(g, n->src, n->off, "%s needs hex bytes, '%.*s' has an odd length",
+			rule_cg_err(g, n->src, n->off, "%s needs hex bytes, '%.*s' has an odd length",
 			       cmp_op_name[op], (int)len, s);
 			return false;
 		}
@@ -120,7 +120,7 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 			int h = hexv(s[i]), l = hexv(s[i + 1]);
 
 			if (h < 0 || l < 0) {
-				cg_err(g, n->src, n->off, "%s needs hex bytes, '%.*s' is not hex",
+				rule_cg_err(g, n->src, n->off, "%s needs hex bytes, '%.*s' is not hex",
 				       cmp_op_name[op], (int)len, s);
 				return false;
 			}
@@ -129,7 +129,7 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 		k->kind = K_STR;
 		k->s = b;
 		k->len = len / 2;
-		k->text = quote(a, b, len / 2);
+		k->text = rule_quote(a, b, len / 2);
 		return true;
 	}
 	case CMP_REGEX: {
@@ -142,12 +142,12 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 			PCRE2_UCHAR m[120];
 
 			pcre2_get_error_message(ec, m, sizeof(m));
-			cg_err(g, n->src, n->off, "bad regex '%.*s': %s at offset %zu",
+			rule_cg_err(g, n->src, n->off, "bad regex '%.*s': %s at offset %zu",
 			       (int)len, s, (char *)m, (size_t)eo);
 			return false;
 		}
 		pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE);	/* falls back if unsupported */
-		k->text = quote(a, s, len);
+		k->text = rule_quote(a, s, len);
 		return true;
 	}
 	case CMP_ICONTAINS: {
@@ -161,7 +161,7 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 		k->kind = K_STR;
 		k->s = b;
 		k->len = len;
-		k->text = quote(a, b, len);
+		k->text = rule_quote(a, b, len);
 		return true;
 	}
 	default:
@@ -174,14 +174,14 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 		k->kind = K_STR;
 		k->s = arena_strndup(a, s, len);
 		k->len = len;
-		k->text = quote(a, s, len);
+		k->text = rule_quote(a, s, len);
 		return k->s != NULL;
 	case FT_BOOL:
 		k->kind = K_BOOL;
 		if (len == 4 && !strncasecmp(s, "true", 4))
 			k->b = true;
 		else if (!(len == 5 && !strncasecmp(s, "false", 5))) {
-			cg_err(g, n->src, n->off, "'%.*s' is not a bool (%s is bool: true or false)",
+			rule_cg_err(g, n->src, n->off, "'%.*s' is not a bool (%s is bool: true or false)",
 			       (int)len, s, fname);
 			return false;
 		}
@@ -190,16 +190,16 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 	case FT_IPADDR:
 	case FT_IPNET:
 		if (!parse_ip(s, len, k)) {
-			cg_err(g, n->src, n->off, "'%.*s' is not an IP address or network (%s is %s)",
-			       (int)len, s, fname, type_name(t));
+			rule_cg_err(g, n->src, n->off, "'%.*s' is not an IP address or network (%s is %s)",
+			       (int)len, s, fname, rule_type_name(t));
 			return false;
 		}
 		k->text = arena_strndup(a, s, len);
 		return true;
 	default:
 		if (!parse_num(s, len, t == FT_UINT64, &k->i, &k->u)) {
-			cg_err(g, n->src, n->off, "'%.*s' is not a number (%s is %s)", (int)len, s,
-			       fname, type_name(t));
+			rule_cg_err(g, n->src, n->off, "'%.*s' is not a number (%s is %s)", (int)len, s,
+			       fname, rule_type_name(t));
 			return false;
 		}
 		k->kind = t == FT_UINT64 && s[0] != '-' ? K_UINT : K_INT;
@@ -217,7 +217,7 @@ bool make_scalar(struct cg *g, const struct ast *n, enum cmp_op op, enum field_t
 }
 
 /* A set constant for in/intersects/pmatch. */
-bool make_set(struct cg *g, const struct ast *n, enum field_type t, const struct vals *v,
+bool rule_make_set(struct cg *g, const struct ast *n, enum field_type t, const struct vals *v,
 		     struct kconst *k, const char *fname)
 {
 	struct arena *a = &g->e->a;
@@ -233,7 +233,7 @@ bool make_set(struct cg *g, const struct ast *n, enum field_type t, const struct
 			struct kconst *it = &k->items[k->nitems];
 
 			if (k->kind == K_NETS) {
-				if (!make_scalar(g, n, CMP_EQ, t, v->s[i], v->len[i], it, fname))
+				if (!rule_make_scalar(g, n, CMP_EQ, t, v->s[i], v->len[i], it, fname))
 					return false;
 			} else {
 				uint32_t len = v->len[i];
@@ -243,7 +243,7 @@ bool make_set(struct cg *g, const struct ast *n, enum field_type t, const struct
 				it->kind = K_STR;
 				it->s = arena_strndup(a, v->s[i], len);
 				it->len = len;
-				it->text = quote(a, v->s[i], len);
+				it->text = rule_quote(a, v->s[i], len);
 			}
 			k->nitems++;
 		}
@@ -255,7 +255,7 @@ bool make_set(struct cg *g, const struct ast *n, enum field_type t, const struct
 		for (uint32_t i = 0; i < v->n; i++) {
 			struct kconst it = { 0 };
 
-			if (!make_scalar(g, n, CMP_EQ, t, v->s[i], v->len[i], &it, fname)) {
+			if (!rule_make_scalar(g, n, CMP_EQ, t, v->s[i], v->len[i], &it, fname)) {
 				return false;
 			}
 			if (it.kind == K_STR) {
@@ -276,7 +276,7 @@ bool make_set(struct cg *g, const struct ast *n, enum field_type t, const struct
 	tn = (size_t)snprintf(tb, sizeof(tb), "%s(", k->kind == K_PATHS ? "paths" :
 			      k->kind == K_NETS ? "nets" : "set");
 	for (uint32_t i = 0; i < v->n && tn < sizeof(tb) - 8; i++) {
-		const char *q = quote(a, v->s[i], v->len[i]);
+		const char *q = rule_quote(a, v->s[i], v->len[i]);
 
 		tn += (size_t)snprintf(tb + tn, sizeof(tb) - tn, "%s%s", i ? ", " : "",
 				       q ? q : "");

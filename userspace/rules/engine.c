@@ -358,7 +358,7 @@ static void dump_evtypes(const unsigned long long *b, FILE *f)
 
 int rules_dump(struct rules_engine *e, const char *what, FILE *f)
 {
-	struct rule_def *r = find_rule(e, what);
+	struct rule_def *r = rule_find_rule(e, what);
 	unsigned long long bits[VIGIL_EVT_BITMAP_WORDS] = { 0 };
 	struct program *p, **nx;
 	struct cond c;

@@ -36,7 +36,7 @@ static void set_not(evset s)
 		s[i] = ~s[i] & a[i];
 }
 
-void evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int depth)
+void rule_evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int depth)
 {
 	evset lp, ln, rp, rn;
 
@@ -47,15 +47,15 @@ void evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int depth)
 	switch (n->kind) {
 	case AST_AND:
 	case AST_OR:
-		evtypes(g, n->l, lp, ln, depth + 1);
-		evtypes(g, n->r, rp, rn, depth + 1);
+		rule_evtypes(g, n->l, lp, ln, depth + 1);
+		rule_evtypes(g, n->r, rp, rn, depth + 1);
 		for (unsigned i = 0; i < W; i++) {
 			pos[i] = n->kind == AST_AND ? lp[i] & rp[i] : lp[i] | rp[i];
 			neg[i] = n->kind == AST_AND ? ln[i] | rn[i] : ln[i] & rn[i];
 		}
 		return;
 	case AST_NOT:
-		evtypes(g, n->l, neg, pos, depth + 1);
+		rule_evtypes(g, n->l, neg, pos, depth + 1);
 		return;
 	case AST_CONST:
 		if (!n->cval)
@@ -64,11 +64,11 @@ void evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int depth)
 			memset(neg, 0, sizeof(evset));
 		return;
 	case AST_MACRO: {
-		struct macro_def *m = find_macro(g->e, n->name);
+		struct macro_def *m = rule_find_macro(g->e, n->name);
 
 		if (m && m->ast && !m->expanding) {
 			m->expanding = true;
-			evtypes(g, m->ast, pos, neg, depth + 1);
+			rule_evtypes(g, m->ast, pos, neg, depth + 1);
 			m->expanding = false;
 		}
 		return;
@@ -83,9 +83,9 @@ void evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int depth)
 	evset s = { 0 };
 
 	if (n->op == CMP_IN) {
-		if (!expand_vals(g, n, &v))
+		if (!rule_expand_vals(g, n, &v))
 			goto out;
-	} else if (!vals_add(&v, n->vals[0].s, n->vals[0].len)) {
+	} else if (!rule_vals_add(&v, n->vals[0].s, n->vals[0].len)) {
 		goto out;
 	}
 	for (uint32_t i = 0; i < v.n; i++) {

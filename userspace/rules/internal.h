@@ -209,9 +209,9 @@ struct rules_engine {
 
 /* loader.c */
 int loader_load(struct rules_engine *e, const char *name, const char *text);
-struct list_def *find_list(struct rules_engine *e, const char *name);
-struct macro_def *find_macro(struct rules_engine *e, const char *name);
-struct rule_def *find_rule(struct rules_engine *e, const char *name);
+struct list_def *rule_find_list(struct rules_engine *e, const char *name);
+struct macro_def *rule_find_macro(struct rules_engine *e, const char *name);
+struct rule_def *rule_find_rule(struct rules_engine *e, const char *name);
 
 /* compile.c: compiles one condition (rule or ad hoc). order limits which
  * macros are visible. Returns NULL on error (diagnostics added). */
@@ -221,7 +221,7 @@ struct program *compile_cond(struct rules_engine *e, struct rule_def *r,
 void program_free(struct program *p);
 int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct srcmap *m,
 		char *err, size_t errlen);
-const char *type_name(enum field_type t);
+const char *rule_type_name(enum field_type t);
 void program_dump(const struct rules_engine *e, const struct program *p, FILE *f);
 
 /* output.c */

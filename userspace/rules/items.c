@@ -40,7 +40,7 @@ void ld_do_list(struct ld *l, yaml_node_t *item)
 		return;
 	if (!ld_get_override(l, item, "list", list_ov_ok, list_ov_ok, &o))
 		return;
-	d = find_list(e, name);
+	d = rule_find_list(e, name);
 	if (o.n || append) {
 		if (!d) {
 			ERR(l, item, "list '%s' is %s but no list by that name is defined",
@@ -88,7 +88,7 @@ void ld_do_macro(struct ld *l, yaml_node_t *item)
 		return;
 	if (!ld_get_override(l, item, "macro", macro_ov_ok, macro_ov_ok, &o))
 		return;
-	d = find_macro(e, name);
+	d = rule_find_macro(e, name);
 	if (o.n || append) {
 		if (!d) {
 			ERR(l, item, "macro '%s' is %s but no macro by that name is defined",

@@ -318,7 +318,7 @@ void ld_grow(void **v, size_t *cap, size_t n, size_t sz)
 	}
 }
 
-struct list_def *find_list(struct rules_engine *e, const char *name)
+struct list_def *rule_find_list(struct rules_engine *e, const char *name)
 {
 	for (size_t i = 0; i < e->nlists; i++)
 		if (!strcmp(e->lists[i]->name, name))
@@ -326,7 +326,7 @@ struct list_def *find_list(struct rules_engine *e, const char *name)
 	return NULL;
 }
 
-struct macro_def *find_macro(struct rules_engine *e, const char *name)
+struct macro_def *rule_find_macro(struct rules_engine *e, const char *name)
 {
 	for (size_t i = 0; i < e->nmacros; i++)
 		if (!strcmp(e->macros[i]->name, name))
@@ -334,7 +334,7 @@ struct macro_def *find_macro(struct rules_engine *e, const char *name)
 	return NULL;
 }
 
-struct rule_def *find_rule(struct rules_engine *e, const char *name)
+struct rule_def *rule_find_rule(struct rules_engine *e, const char *name)
 {
 	for (size_t i = 0; i < e->nrules; i++)
 		if (!strcmp(e->rules[i]->info.name, name))

@@ -15,7 +15,7 @@
 
 /* A jump to a jump of the same kind goes straight to the final target;
  * a JF landing on a JT (or the reverse) falls through it. */
-void thread_jumps(struct program *p)
+void rule_thread_jumps(struct program *p)
 {
 	for (uint32_t i = 0; i < p->ncode; i++) {
 		struct vm_insn *in = &p->code[i];
@@ -42,7 +42,7 @@ void thread_jumps(struct program *p)
  * none always false). Such tests become TRUE/FALSE, and a TRUE;JF or
  * FALSE;JT pair that no jump lands in is dropped.
  */
-void fold_evtypes(struct program *p, const unsigned long long *ev)
+void rule_fold_evtypes(struct program *p, const unsigned long long *ev)
 {
 	uint32_t *map, n = 0;
 	bool *drop, *target;
@@ -92,7 +92,7 @@ void fold_evtypes(struct program *p, const unsigned long long *ev)
 		p->code[o++] = in;
 	}
 	p->ncode = n;
-	thread_jumps(p);
+	rule_thread_jumps(p);
 out:
 	free(map);
 	free(drop);
@@ -101,7 +101,7 @@ out:
 
 /* A test followed by JF/JT that no jump lands on takes the jump into
  * itself: one dispatch instead of two. */
-void fuse_jumps(struct program *p)
+void rule_fuse_jumps(struct program *p)
 {
 	uint32_t *map = calloc(p->ncode + 1, sizeof(*map)), n = 0;
 	bool *drop = calloc(p->ncode + 1, sizeof(*drop));

@@ -15,17 +15,17 @@
 
 /* ---- macros and lists ---- */
 
-struct ast *macro_ast(struct cg *g, const struct ast *n, struct macro_def **out)
+struct ast *rule_macro_ast(struct cg *g, const struct ast *n, struct macro_def **out)
 {
-	struct macro_def *m = find_macro(g->e, n->name);
+	struct macro_def *m = rule_find_macro(g->e, n->name);
 
 	*out = m;
 	if (!m) {
-		cg_err(g, n->src, n->off, "undefined macro '%s'", n->name);
+		rule_cg_err(g, n->src, n->off, "undefined macro '%s'", n->name);
 		return NULL;
 	}
 	if (m->expanding) {
-		cg_err(g, n->src, n->off, "macro '%s' refers to itself", n->name);
+		rule_cg_err(g, n->src, n->off, "macro '%s' refers to itself", n->name);
 		return NULL;
 	}
 	m->used = true;
@@ -42,7 +42,7 @@ struct ast *macro_ast(struct cg *g, const struct ast *n, struct macro_def **out)
 /* Collects the values of a list operand, expanding list names (which may
  * name other lists). Returns false on error. */
 
-bool vals_add(struct vals *v, const char *s, uint32_t len)
+bool rule_vals_add(struct vals *v, const char *s, uint32_t len)
 {
 	if (v->n == v->cap) {
 		uint32_t nc = v->cap ? v->cap * 2 : 32;
@@ -63,25 +63,25 @@ bool vals_add(struct vals *v, const char *s, uint32_t len)
 	return true;
 }
 
-static bool expand_name(struct cg *g, const char *s, uint32_t len, bool maybe_list,
+static bool rule_expand_name(struct cg *g, const char *s, uint32_t len, bool maybe_list,
 			const struct ast *n, struct vals *out, int depth)
 {
-	struct list_def *l = maybe_list ? find_list(g->e, s) : NULL;
+	struct list_def *l = maybe_list ? rule_find_list(g->e, s) : NULL;
 
 	if (!l) {
 		/* a list item spelled with quotes in YAML: '"a b"' */
 		if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
-			return vals_add(out, s + 1, len - 2);
-		return vals_add(out, s, len);
+			return rule_vals_add(out, s + 1, len - 2);
+		return rule_vals_add(out, s, len);
 	}
 	if (l->expanding || depth > 32) {
-		cg_err(g, n->src, n->off, "list '%s' refers to itself", l->name);
+		rule_cg_err(g, n->src, n->off, "list '%s' refers to itself", l->name);
 		return false;
 	}
 	l->used = true;
 	l->expanding = true;
 	for (size_t i = 0; i < l->items.n; i++)
-		if (!expand_name(g, l->items.v[i], (uint32_t)strlen(l->items.v[i]), true, n, out,
+		if (!rule_expand_name(g, l->items.v[i], (uint32_t)strlen(l->items.v[i]), true, n, out,
 				 depth + 1)) {
 			l->expanding = false;
 			return false;
@@ -90,10 +90,10 @@ static bool expand_name(struct cg *g, const char *s, uint32_t len, bool maybe_li
 	return true;
 }
 
-bool expand_vals(struct cg *g, const struct ast *n, struct vals *out)
+bool rule_expand_vals(struct cg *g, const struct ast *n, struct vals *out)
 {
 	for (uint32_t i = 0; i < n->nvals; i++)
-		if (!expand_name(g, n->vals[i].s, n->vals[i].len, n->vals[i].is_name, n, out, 0))
+		if (!rule_expand_name(g, n->vals[i].s, n->vals[i].len, n->vals[i].is_name, n, out, 0))
 			return false;
 	return true;
 }

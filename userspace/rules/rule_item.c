@@ -156,7 +156,7 @@ void ld_do_rule(struct ld *l, yaml_node_t *item)
 	}
 	if (!ld_get_override(l, item, "rule", rule_append_ok, rule_replace_ok, &o))
 		return;
-	r = find_rule(e, name);
+	r = rule_find_rule(e, name);
 	if (o.n) {
 		if (append) {
 			ERR(l, ld_map_get(l, item, "append"), "%s",
