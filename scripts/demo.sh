@@ -28,7 +28,7 @@ vigil run --profile prod --no-journald -o /tmp/alerts.json >"$o/alerts.txt" 2>"$
 v=$!
 while ! grep -q capturing "$o/vigil.err" 2>/dev/null; do sleep 0.2; done
 step "kubectl exec -it web -- sh      (a shell with a terminal in a container)"
-e2e_bundle web --tty -- /bin/sh -c "id" >/dev/null; e2e_run web
+e2e_bundle web --tty -- /bin/sh -c "id" >/dev/null; e2e_run_tty web
 step "apk/dpkg inside the container   (package manager in a running container)"
 e2e_bundle web2 -- /bin/dpkg -l >/dev/null; e2e_run web2
 step "cat /etc/shadow                 (credential file read)"
@@ -42,6 +42,7 @@ e2e_helper memfd-exec /bin/busybox true
 sleep 2
 kill -TERM $v; wait $v
 cp /tmp/alerts.json "$o/alerts.json"
+cp /tmp/containers.log "$o/containers.log" 2>/dev/null
 echo "PASS: demo/ran"
 GUEST
 bash "$top/scripts/vm/run.sh" --kernel "$kernel" --scenario "$out/guest.sh" --share "$out/share" \
@@ -57,5 +58,10 @@ echo
 echo "=== the first alert as JSON (Falco's shape)"
 head -n 1 "$out/share/alerts.json" 2>/dev/null
 echo
+if [ -s "$out/share/containers.log" ]; then
+	echo "=== container runtime messages"
+	cat "$out/share/containers.log"
+	echo
+fi
 echo "=== vigil's log"
 cat "$out/share/vigil.err" 2>/dev/null
