@@ -362,8 +362,10 @@ void program_free(struct program *p)
 
 void program_dump(const struct rules_engine *e, const struct program *p, FILE *f)
 {
-	bool used[65536] = { 0 };
+	bool *used = calloc(e->nslots + 1, sizeof(*used));
 
+	if (!used)
+		return;
 	for (uint32_t i = 0; i < p->ncode; i++) {
 		const struct vm_insn *in = &p->code[i];
 
@@ -413,4 +415,5 @@ void program_dump(const struct rules_engine *e, const struct program *p, FILE *f
 			fprintf(f, " ; %s %04u", in->flags & VMF_JF ? "jf" : "jt", in->jmp);
 		fputc('\n', f);
 	}
+	free(used);
 }
