@@ -397,7 +397,19 @@ START_TEST(seed_from_proc)
 	char err[256];
 	struct state *s = state_new(&c, err, sizeof(err));
 	int n = state_seed_from_proc(s, err, sizeof(err));
+	/* live, not seeded: an event of the child fills it from /proc */
+	struct state *mid = state_new(&c, err, sizeof(err));
+	int64_t cv[] = { 0, 99 };
+	ck_assert_int_eq(state_apply(mid, ev_nums(&T, VIGIL_EVT_CLOSE, (uint32_t)child, (uint32_t)child, 2, cv)), 0);
 	kill(child, SIGKILL);
+	struct st_proc *mp = state_proc(mid, (uint32_t)child);
+	ck_assert_ptr_nonnull(mp);
+	ck_assert_str_eq(mp->comm, "sleep");
+	ck_assert_int_eq(mp->flags & ST_PROC_INCOMPLETE, 0);
+	ck_assert_ptr_nonnull(state_fd(mid, mp, 5));
+	ck_assert_int_eq(state_fd(mid, mp, 5)->typechar, '4');
+	ck_assert_uint_eq(state_stats(mid)->proc_filled, 1);
+	state_free(mid);
 	waitpid(child, NULL, 0);
 	ck_assert_msg(n > 1, "seeded %d: %s", n, err);
 	ck_assert_ptr_null(state_proc(s, (uint32_t)getpid()));	/* never itself */

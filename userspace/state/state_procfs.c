@@ -415,7 +415,18 @@ struct st_proc *st_proc_fill_from_procfs(struct state *st, uint32_t pid)
 			p->container = st_container_for_cgroup(st, line, l, pid);
 		}
 	}
-	fill_fds(st, p, dir);
+	if (cur_socks) {
+		fill_fds(st, p, dir);
+	} else {
+		/* a process first seen mid-stream: its own socket table */
+		struct socktab socks;
+		idmap_init(&socks.byino);
+		idmap_init(&socks.netns_done);
+		cur_socks = &socks;
+		fill_fds(st, p, dir);
+		cur_socks = NULL;
+		socktab_free(&socks);
+	}
 	p->flags |= ST_PROC_FROM_PROCFS;
 	st->stats.proc_filled++;
 	return p;
