@@ -36,8 +36,8 @@
 	X(GLOB,        "glob",        SLOT_K, "acc = value matches shell glob k") \
 	X(IGLOB,       "iglob",       SLOT_K, "the same, ignoring case")	\
 	X(REGEX,       "regex",       SLOT_K, "acc = PCRE2 (JIT) k matches") \
-	X(IN,          "in",          SLOT_K, "acc = every value is in set k") \
-	X(INTERSECTS,  "intersects",  SLOT_K, "acc = some value is in set k") \
+	X(IN,          "in",          SLOT_K, "acc = a value is in set k") \
+	X(INTERSECTS,  "intersects",  SLOT_K, "acc = a value is in set k") \
 	X(PMATCH,      "pmatch",      SLOT_K, "acc = value is under a path of k") \
 	X(EXISTS,      "exists",      SLOT,   "acc = the field has a value") \
 	X(EVTYPE,      "evtype",      K,      "acc = the event's type is in bitmap k") \

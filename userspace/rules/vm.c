@@ -349,8 +349,8 @@ static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct v
 			if (cmp1(c, VM_OP_EQ, &v[i], k))
 				return false;
 		return true;
-	case VM_OP_IN:		/* every value in the set */
-	case VM_OP_INTERSECTS:	/* some value in the set */
+	case VM_OP_IN:		/* some value in the set: Falco's ancestor and */
+	case VM_OP_INTERSECTS:	/* either-end fields (proc.aname, fd.port) */
 		if (k->kind == K_SET && is_str(v[0].type)) {
 			struct slot_cache *sc = &c->cache[in->slot];
 
@@ -360,15 +360,14 @@ static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct v
 				sc->hashed = true;
 			}
 			for (int i = 0; i < n; i++)
-				if (hashset_has_h(k->set, v[i].v.s.p, v[i].v.s.len, sc->h[i]) ==
-				    (op == VM_OP_INTERSECTS))
-					return op == VM_OP_INTERSECTS;
-			return op == VM_OP_IN;
+				if (hashset_has_h(k->set, v[i].v.s.p, v[i].v.s.len, sc->h[i]))
+					return true;
+			return false;
 		}
 		for (int i = 0; i < n; i++)
-			if (in_set(&v[i], k, NULL) == (op == VM_OP_INTERSECTS))
-				return op == VM_OP_INTERSECTS;
-		return op == VM_OP_IN;
+			if (in_set(&v[i], k, NULL))
+				return true;
+		return false;
 	default:	/* any value */
 		for (int i = 0; i < n; i++)
 			if (cmp1(c, op, &v[i], k))
