@@ -15,6 +15,7 @@
 #     --module NAME            extra kernel module to insmod at boot (repeatable)
 #     --smp N (2)  --mem MiB (1024)  --timeout S (300)  --append "ARGS"
 #     --tcg single|multi       TCG threading (default single: see below)
+#     --qemu-arg ARG           extra QEMU argument (repeatable), e.g. -icount
 #     --prefix P               prefix of the case names (default "<kernel>/")
 #     --log FILE               console log (default build/vm/logs/<kernel>-<scenario>.log)
 #
@@ -34,7 +35,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kernel=6.1 scenario= share= ko= no_kmod=0 tcg=single smp=2 mem=1024 timeout=300 append= prefix= log=
-extras=() envs=() mods=()
+extras=() envs=() mods=() qargs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--module) mods+=(--module "$2"); shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--tcg) tcg=$2; shift 2 ;;
+	--qemu-arg) qargs+=("$2"); shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
@@ -123,7 +125,7 @@ nice -n 5 timeout -k 10 "$timeout" qemu-system-x86_64 -accel "tcg,thread=$tcg" -
 	-kernel "$VMLINUZ" -initrd "$work/initramfs.cpio" \
 	-append "console=ttyS0 ignore_loglevel panic=-1 nokaslr $watchdogs $append" \
 	-display none -monitor none -nic none -no-reboot \
-	-serial "file:$log" -serial "file:$result" "${share_args[@]}" \
+	-serial "file:$log" -serial "file:$result" "${share_args[@]}" "${qargs[@]}" \
 	>"$work/qemu.log" 2>&1 &
 qemu_pid=$!
 tail_pid=

@@ -4,7 +4,8 @@
 #   R <mode> <kind> <ns/op>
 #   D <mode> <events> <drops>      (what the reader said at the end)
 # to $VIGIL_SHARE/results.txt. Modes: none, floor (empty sys_exit probe),
-# vigil (vigil capture, every event type), scap (scap.ko + sysdig -w).
+# vigil (vigil capture, every event type), scap (scap.ko + sysdig -w),
+# none-after (the baseline again, to show drift).
 OUT=$VIGIL_SHARE/results.txt
 : >"$OUT"
 RUNS=${B_RUNS:-5}
@@ -61,4 +62,7 @@ if [ -f $SCAP ] && insmod $SCAP; then
 else
 	echo "SKIP: bench/scap: scap.ko not available or insmod failed"
 fi
+
+# the baseline again: how far the host's load moved the figures meanwhile
+mode=none-after; bench; say "none-after done"
 exit 0

@@ -68,11 +68,14 @@ extras=(--extra "$out/sysbench" --extra "$out/floor/vigil_floor.ko")
 [ -n "$scap_ko" ] && extras+=(--extra "$scap_ko" --extra "$sysdig_bin")
 rm -rf "$out/share"; mkdir -p "$out/share"
 start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 bash scripts/vm/run.sh --kernel 6.1 --scenario test/bench/bench_syscalls.guest.sh --share "$out/share" \
 	--ko "$ko" "${extras[@]}" --smp 2 --tcg multi --mem 2048 --timeout 1500 --prefix bench/ \
 	--env "B_RUNS=${B_RUNS:-5}" >"$out/vm.out" 2>&1
 grep -E '^(FAIL|SKIP)' "$out/vm.out"
-echo "bench_syscalls: VM run $(( $(date +%s) - start )) s (console build/vm/logs/6.1-bench_syscalls.guest.log)"
+echo "bench_syscalls: VM run $(( $(date +%s) - start )) s (console build/vm/logs/6.1-bench_syscalls.guest.log);" \
+	"host load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after (TCG figures move with it)"
+echo "bench_syscalls: vigil writes a capture file to the guest's tmpfs (its writer needs a real file); sysdig writes to /dev/null"
 
 python3 - "$out/share/results.txt" <<'PY'
 import statistics, sys
@@ -83,29 +86,51 @@ for line in open(sys.argv[1]):
         rows.setdefault((f[1], f[2]), []).append(float(f[3]))
     elif f[0] == "D":
         drops[f[1]] = (f[2], f[3])
-modes = [m for m in ("none", "floor", "vigil", "scap") if any(k[0] == m for k in rows)]
+modes = [m for m in ("none", "floor", "vigil", "scap", "none-after") if any(k[0] == m for k in rows)]
 kinds = ("null", "openclose", "read1")
 med = {k: statistics.median(v) for k, v in rows.items()}
 n = {k: len(v) for k, v in rows.items()}
 print("median ns/op (runs)   " + "".join(f"{m:>16}" for m in modes))
 for k in kinds:
     print(f"{k:<22}" + "".join(f"{med[(m, k)]:>11.0f} ({n[(m, k)]})" if (m, k) in med else f"{'-':>16}" for m in modes))
+print("spread, min..max:")
+for k in kinds:
+    print(f"  {k:<20}" + "".join(f"{min(rows[(m, k)]):>8.0f}..{max(rows[(m, k)]):<6.0f}" if (m, k) in rows else f"{'-':>16}" for m in modes))
 def g(m, k): return med.get((m, k))
+for k in kinds:
+    if g("none-after", k) and g("none", k):
+        print(f"baseline drift {k}: {100 * (g('none-after', k) / g('none', k) - 1):+.0f}% (none-after vs none)")
 print("added cost over no module, ns/op:")
 for k in kinds:
     parts = []
     for m in modes[1:]:
+        if m == "none-after":
+            continue
         if g(m, k) is not None and g("none", k) is not None:
             parts.append(f"{m} {g(m, k) - g('none', k):+.0f}")
     print(f"  {k:<10} " + ", ".join(parts))
-for k in ("openclose", "read1"):
-    if g("scap", k) and g("vigil", k):
-        v, s = g("vigil", k) - g("none", k), g("scap", k) - g("none", k)
-        r = v / s if s > 0 else float("inf")
-        print(f"target {k}: vigil added / scap added = {r:.2f} (target <= 0.50: {'met' if r <= 0.5 else 'NOT met'})")
-if g("vigil", "null") and g("floor", "null"):
-    r = g("vigil", "null") / g("floor", "null")
-    print(f"target null (outside the bitmap): vigil / floor = {r:.3f} (target <= 1.10: {'met' if r <= 1.10 else 'NOT met'})")
+# Targets, on medians (the brief's measure) and on minima (the run least
+# disturbed by the host: noise on a shared host only ever adds time).
+mn = {k: min(v) for k, v in rows.items()}
+for label, t in (("median", med), ("min", mn)):
+    def h(m, k): return t.get((m, k))
+    for k in ("openclose", "read1"):
+        if h("scap", k) and h("vigil", k) and h("none", k):
+            v, s = h("vigil", k) - h("none", k), h("scap", k) - h("none", k)
+            r = v / s if s > 0 else float("inf")
+            print(f"target {k} ({label}): vigil added / scap added = {r:.2f} "
+                  f"(target <= 0.50: {'met' if r <= 0.5 else 'NOT met'})")
+    if h("vigil", "null") and h("floor", "null"):
+        r = h("vigil", "null") / h("floor", "null")
+        print(f"target null outside the bitmap ({label}): vigil / floor = {r:.3f} "
+              f"(target <= 1.10: {'met' if r <= 1.10 else 'NOT met'})")
 for m, (ev, dr) in drops.items():
-    print(f"reader {m}: events {ev}, drops {dr}")
+    print(f"reader {m}: events {ev}, drops {dr} (at full syscall rate)")
+if "vigil" in drops and "scap" in drops:
+    try:
+        vd, sd = int(drops["vigil"][1]), int(drops["scap"][1])
+        print(f"target drops: vigil {vd}, scap {sd}: "
+              f"{'met' if vd == 0 or sd > 0 else 'NOT met'} (no drops where scap drops none)")
+    except ValueError:
+        pass
 PY
