@@ -37,8 +37,15 @@ def value_ok(exp, name, ev):
     params = ev.get("params") or {}
     raw = (ev.get("raw") or {}).get(name)
     txt = params.get(name)
+    flags = (ev.get("flags") or {}).get(name) or []
     if "oneof" in exp:
         return any(value_ok(e, name, ev) for e in exp["oneof"])
+    if "fault" in exp:
+        return "fault" in flags and txt in (None, "") and raw in (None, "")
+    if "trunc" in exp:
+        return "trunc" in flags and txt == exp["s"]
+    if ("i" in exp or "s" in exp) and ("fault" in flags or "trunc" in flags):
+        return False
     if "absent" in exp:
         return txt in (None, "") and raw in (None, "")
     if "any" in exp:

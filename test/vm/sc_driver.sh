@@ -28,7 +28,7 @@ chmod "$mode" /dev/vigil
 	echo "FAIL: driver/open-unprivileged-mode-0666-refused: uid 1000 got '$out' (exit $st)"
 
 # Capture while the trigger runs.
-vigil capture -w /tmp/cap.vcap -d 60 >/tmp/capture.out 2>&1 &
+vigil capture -w /tmp/cap.vcap -d 60 --snaplen 256 >/tmp/capture.out 2>&1 &
 cpid=$!
 i=0
 while [ ! -s /tmp/cap.vcap ] && [ $i -lt 50 ] && kill -0 $cpid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done

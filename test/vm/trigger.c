@@ -181,6 +181,25 @@ static void step_open(int dfd)
 	XB(WRITE, tid(), "write-ok"); XI(WRITE, res, r); XI(WRITE, fd, fd); XI(WRITE, size, 11);
 	XS(WRITE, data, "hello-vigil"); XE();
 
+	/* longer than the snaplen (sc_driver.sh captures with --snaplen 256) */
+	static char big[1000];
+	for (unsigned i = 0; i < sizeof(big); i++)
+		big[i] = (char)('A' + i % 26);
+	long nul = SC(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY, 0);
+	want_ok("openat-devnull", nul);
+	devino((int)nul, &dev, &ino);
+	XB(OPENAT, tid(), "openat-devnull"); XI(OPENAT, fd, nul); XI(OPENAT, dirfd, AT_FDCWD);
+	XS(OPENAT, name, "/dev/null"); XI(OPENAT, flags, O_WRONLY); XI(OPENAT, mode, 0);
+	XI(OPENAT, dev, dev); XI(OPENAT, ino, ino); XE();
+	r = SC(SYS_write, nul, big, sizeof(big));
+	want("write-trunc", r, sizeof(big));
+	char cut[257];
+	memcpy(cut, big, 256);
+	cut[256] = 0;
+	XB(WRITE, tid(), "write-trunc"); XI(WRITE, res, r); XI(WRITE, fd, nul); XI(WRITE, size, sizeof(big));
+	XR(WRITE, data, j_trunc(cut)); XE();
+	SC(SYS_close, nul);
+
 	r = SC(SYS_write, 9999, "x", 1);
 	want("write-ebadf", r, -EBADF);
 	XB(WRITE, tid(), "write-ebadf"); XI(WRITE, res, r); XI(WRITE, fd, 9999); XI(WRITE, size, 1);
@@ -193,6 +212,13 @@ static void step_open(int dfd)
 	r = SC(SYS_close, fd);
 	want("close-ebadf", r, -EBADF);
 	XB(CLOSE, tid(), "close-ebadf"); XI(CLOSE, res, r); XI(CLOSE, fd, fd); XE();
+
+	/* a path the kernel cannot read: no value, and the FAULT flag */
+	r = SC(SYS_open, (const char *)8, O_RDONLY, 0);
+	want("open-efault", r, -EFAULT);
+	XB(OPEN, tid(), "open-efault"); XI(OPEN, fd, r); XR(OPEN, name, J_FAULT);
+	XI(OPEN, flags, O_RDONLY); XI(OPEN, mode, 0);
+	XR(OPEN, dev, absent_or_zero()); XR(OPEN, ino, absent_or_zero()); XE();
 
 	r = SC(SYS_open, P("nothere/x"), O_RDONLY, 0);
 	want("open-enoent", r, -ENOENT);

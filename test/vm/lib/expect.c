@@ -82,6 +82,16 @@ const char *j_str(const char *s)
 	return b;
 }
 
+const char *j_trunc(const char *s)
+{
+	char *b = jslot();
+	char e[4096];
+
+	jesc(e, sizeof(e), s);
+	snprintf(b, 8192, "{\"trunc\":1,\"s\":\"%s\"}", e);
+	return b;
+}
+
 const char *j_oneof2(const char *a, const char *b)
 {
 	char *r = jslot();

@@ -14,6 +14,9 @@
  *   {"absent":1}     no value (length 0)
  *   {"any":1}        a value the trigger cannot know (still must be present)
  *   {"oneof":[v,..]} any of these values
+ *   {"fault":1}      no value, and the FAULT flag (user memory unreadable)
+ *   {"trunc":1,"s":"text"}  this text, cut at the snaplen, with the TRUNC flag
+ * A value given by "i" or "s" alone must carry neither flag.
  * test/vm/check_driver.py matches them against `vigil dump --json`.
  */
 #ifndef VIGIL_VM_EXPECT_H
@@ -39,8 +42,10 @@ int x_types(void);
 const char *j_int(long long v);
 const char *j_str(const char *s);
 const char *j_oneof2(const char *a, const char *b);
+const char *j_trunc(const char *s);
 #define J_ABSENT "{\"absent\":1}"
 #define J_ANY    "{\"any\":1}"
+#define J_FAULT  "{\"fault\":1}"
 
 /* Names the parameters: XB(OPENAT, tid, "label"); XI(OPENAT, fd, 3); ... */
 #define XB(ev, tid, label)	x_begin(VIGIL_EVT_##ev, (tid), (label))
