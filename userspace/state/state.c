@@ -104,8 +104,18 @@ struct state *state_new(const struct state_cfg *cfg, char *err, size_t errlen)
 	return st;
 }
 
+void st_proc_set_container(struct st_proc *p, struct st_container *c)
+{
+	if (p->container)
+		p->container->nprocs--;
+	p->container = c;
+	if (c)
+		c->nprocs++;
+}
+
 static void st_proc_free(struct state *st, struct st_proc *p)
 {
+	st_proc_set_container(p, NULL);
 	if (p->fdtab)
 		st_fdtab_put(st, p->fdtab);
 	free(p->comm);

@@ -107,6 +107,7 @@ struct st_container {
 	uint32_t pid;			/* a pid seen in it (init) */
 	char *cgroup;			/* a cgroup path known to be this container's */
 	uint64_t last_seen;		/* event number, for eviction */
+	unsigned nprocs;		/* processes in it (only unused ones are evicted) */
 };
 
 /* ------------------------------------------------------------------- fds */

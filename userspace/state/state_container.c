@@ -472,12 +472,8 @@ static void evict_container(struct state *st)
 	unsigned victim = UINT32_MAX;
 	for (unsigned i = 0; i < st->ncontainers; i++) {
 		struct st_container *c = st->containers[i];
-		bool used = false;
-		uint64_t k;
-		void *v;
-		for (size_t j = 0; !used && idmap_next(&st->procs, &j, &k, &v);)
-			used = ((struct st_proc *)v)->container == c;
-		if (!used && (victim == UINT32_MAX || c->last_seen < st->containers[victim]->last_seen))
+		if (!c->nprocs && (victim == UINT32_MAX ||
+				   c->last_seen < st->containers[victim]->last_seen))
 			victim = i;
 	}
 	if (victim == UINT32_MAX)
@@ -730,7 +726,7 @@ void st_container_apply(struct state *st, const struct evt *ev)
 		apply_meta(st, c, s, len);
 	struct st_proc *p = pid ? state_proc(st, pid) : NULL;
 	if (p) {
-		p->container = c;
+		st_proc_set_container(p, c);
 		/* remember the cgroup for later execs (plain runc ids that are
 		 * not hex), but only one that names the container: a process
 		 * may still be in its parent's cgroup */

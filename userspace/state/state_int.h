@@ -43,6 +43,7 @@ struct state {
 /* state.c */
 char *st_strndup(const char *s, size_t n);
 void st_set_str(char **dst, const char *s, size_t n);
+void st_proc_set_container(struct st_proc *p, struct st_container *c);
 struct st_thread *st_thread_get(struct state *st, uint32_t tid, uint32_t pid);
 struct st_proc *st_proc_new(struct state *st, uint32_t pid);
 void st_proc_put(struct state *st, struct st_proc *p);

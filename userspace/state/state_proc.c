@@ -100,7 +100,7 @@ static void apply_exec_params(struct state *st, struct st_proc *p, const struct 
 	const char *cg = evt_get_str(ev, XP(base, cgroup), &len);
 	if (cg) {
 		st_set_str(&p->cgroup, cg, len);
-		p->container = st_container_for_cgroup(st, cg, len, p->pid);
+		st_proc_set_container(p, st_container_for_cgroup(st, cg, len, p->pid));
 	}
 	p->flags &= ~ST_PROC_INCOMPLETE;
 }
@@ -219,7 +219,7 @@ static void apply_fork(struct state *st, struct st_thread *parent, const struct 
 	}
 	c->cwd = dup_or_null(pp->cwd);
 	c->cgroup = dup_or_null(pp->cgroup);
-	c->container = pp->container;
+	st_proc_set_container(c, pp->container);
 	if (flags & VIGIL_FORK_FILES) {
 		st_fdtab_put(st, fresh);
 		c->fdtab = pp->fdtab;

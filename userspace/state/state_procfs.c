@@ -412,7 +412,7 @@ struct st_proc *st_proc_fill_from_procfs(struct state *st, uint32_t pid)
 		if (line) {
 			size_t l = strcspn(line, "\n");
 			p->cgroup = st_strndup(line, l);
-			p->container = st_container_for_cgroup(st, line, l, pid);
+			st_proc_set_container(p, st_container_for_cgroup(st, line, l, pid));
 		}
 	}
 	if (cur_socks) {
