@@ -353,6 +353,54 @@ START_TEST(thread_caps_and_flags)
 }
 END_TEST
 
+/* fs.path.*: paths of path-taking syscalls, resolved against cwd/dirfd;
+ * proc.env and proc.env[NAME]. */
+START_TEST(fs_path_and_env)
+{
+	struct state *st = mk_root(NULL, false);
+	static const char *const argv[] = { "rm", NULL };
+	static const char *const env[] = { "HOME=/root", "PATH=/bin:/usr/bin", NULL };
+	struct th_exec x = { .exe = "/bin/rm", .argv = argv, .env = env, .cwd = "/var/tmp", .ppid = 1 };
+	struct evt *e = ev_exec(&T, 55, 55, &x);
+	state_apply(st, e);
+	ck_assert_str_eq(F(st, e, "proc.env[PATH]"), "/bin:/usr/bin");
+	ck_assert_str_eq(F(st, e, "proc.env[HOME]"), "/root");
+	ck_assert_str_eq(F(st, e, "proc.env[NOPE]"), "<NA>");
+	ck_assert_str_eq(F(st, e, "proc.env"), "HOME=/root PATH=/bin:/usr/bin");
+	state_apply(st, ev_openat(&T, 55, 55, 4, AT_FDCWD, "/etc", O_RDONLY | O_DIRECTORY));
+	struct evt_builder b;
+	th_begin(&b, &T, VIGIL_EVT_UNLINKAT, 55, 55);
+	evt_build_u64(&b, 0);
+	evt_build_u64(&b, 4);
+	evt_build_str(&b, "shadow");
+	evt_build_u32(&b, 0);
+	e = th_end(&b, &T);
+	state_apply(st, e);
+	ck_assert_str_eq(F(st, e, "fs.path.name"), "/etc/shadow");
+	ck_assert_str_eq(F(st, e, "fs.path.nameraw"), "shadow");
+	ck_assert_str_eq(F(st, e, "fs.path.source"), "<NA>");
+	th_begin(&b, &T, VIGIL_EVT_RENAME, 55, 55);
+	evt_build_u64(&b, 0);
+	evt_build_str(&b, "a.log");
+	evt_build_str(&b, "../b.log");
+	e = th_end(&b, &T);
+	state_apply(st, e);
+	ck_assert_str_eq(F(st, e, "fs.path.source"), "/var/tmp/a.log");
+	ck_assert_str_eq(F(st, e, "fs.path.target"), "/var/b.log");
+	ck_assert_str_eq(F(st, e, "fs.path.targetraw"), "../b.log");
+	th_begin(&b, &T, VIGIL_EVT_SYMLINKAT, 55, 55);
+	evt_build_u64(&b, 0);
+	evt_build_str(&b, "../../etc/shadow");
+	evt_build_u64(&b, 4);
+	evt_build_str(&b, "link");
+	e = th_end(&b, &T);
+	state_apply(st, e);
+	ck_assert_str_eq(F(st, e, "fs.path.source"), "../../etc/shadow");	/* as written */
+	ck_assert_str_eq(F(st, e, "fs.path.target"), "/etc/link");
+	state_free(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fields");
@@ -364,6 +412,7 @@ int main(void)
 	tcase_add_test(tc, cgroup_ids);
 	tcase_add_test(tc, container_k8s_owner);
 	tcase_add_test(tc, thread_caps_and_flags);
+	tcase_add_test(tc, fs_path_and_env);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
