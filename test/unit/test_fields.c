@@ -317,6 +317,17 @@ START_TEST(container_k8s_owner)
 	ck_assert_str_eq(F(st, e, "container.host_pid"), "true");
 	ck_assert_str_eq(F(st, e, "container.host_network"), "false");
 	ck_assert_str_eq(F(st, e, "vigil.owner"), "dba");
+	/* the ownership keys are configurable (vigil.yaml owner_labels) */
+	char *keys[] = { (char *)"app", (char *)"app.kubernetes.io/owner" };
+	ck_assert_int_eq(state_set_owner_keys(st, keys, 2), 0);
+	ck_assert_str_eq(F(st, e, "vigil.owner"), "dba");	/* docker: no app label */
+	x.cgroup = "/kubepods.slice/kubepods-pod1.slice/cri-containerd-" CID ".scope";
+	static struct tev T2;
+	struct evt *w = ev_exec(&T2, 4243, 4243, &x);
+	state_apply(st, w);
+	ck_assert_str_eq(F(st, w, "vigil.owner"), "web");	/* pod label app=web */
+	ck_assert_int_eq(state_set_owner_keys(st, NULL, 0), 0);
+	ck_assert_str_eq(F(st, w, "vigil.owner"), "payments");	/* default: team */
 	ck_assert_str_eq(F(st, e, "k8s.ns.name"), "<NA>");
 	/* host */
 	x.cgroup = "/user.slice";

@@ -265,6 +265,11 @@ struct run_gen *run_gen_new(const struct run_opts *o, struct state *st,
 		goto fail;
 	if (g->cfg && g->cfg->warnings)
 		fputs(g->cfg->warnings, stderr);
+	if (g->cfg && g->cfg->nowner_labels &&
+	    state_set_owner_keys(st, g->cfg->owner_labels, g->cfg->nowner_labels) != 0) {
+		snprintf(err, errlen, "owner_labels: out of memory");
+		goto fail;
+	}
 	if (load_rules(g, o, st, err, errlen) != 0)
 		goto fail;
 	if (!g->cfg) {

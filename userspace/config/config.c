@@ -1060,6 +1060,8 @@ static int top_pair(struct ld *l, const char *k, yaml_node_t *v, const char *w, 
 		return get_str(l, v, w, (char **)&c->hostname);
 	if (!strcmp(k, "environment"))
 		return get_str(l, v, w, (char **)&c->environment);
+	if (!strcmp(k, "owner_labels"))
+		return get_list(l, v, w, &c->owner_labels, &c->nowner_labels);
 	if (!strcmp(k, "rules_files")) {
 		t->rules_files = v;
 		return 0;
@@ -1156,7 +1158,8 @@ static int load_doc(struct ld *l)
 {
 	static const char *const known[] = { "hostname", "environment", "rules_files",
 		"profiles", "exceptions", "silences", "record_silenced", "dedup",
-		"rate_limits", "summary_interval", "outputs", "routes", "metrics", NULL };
+		"rate_limits", "summary_interval", "outputs", "routes", "metrics", "owner_labels",
+		NULL };
 	static const char *const prof_known[] = { "rules_files", "min_priority",
 		"priority_overrides", "exceptions", NULL };
 	struct vigil_config *c = l->cfg;

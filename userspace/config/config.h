@@ -33,6 +33,10 @@ struct vigil_config {
 	bool metrics_enabled;
 	const char *metrics_listen;	/* default 127.0.0.1 */
 	unsigned metrics_port;		/* default 9376 */
+	/* owner_labels: pod/container label keys whose first found value is
+	 * vigil.owner (state stage); NULL = the state's default */
+	char **owner_labels;
+	size_t nowner_labels;
 	char *warnings;			/* "FILE:LINE: ...\n" lines, or NULL */
 	/* private: every allocation, freed by config_free */
 	void **allocs_;

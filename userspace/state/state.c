@@ -318,6 +318,37 @@ struct st_proc *state_parent(struct state *st, const struct st_proc *p)
 	return idmap_get(&st->procs, p->ppid);
 }
 
+int state_set_owner_keys(struct state *st, char *const *keys, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(keys[i]) + 1;
+	if (!n)
+		len = sizeof(default_owner_keys);
+	char *buf = malloc(len + 1);
+	if (!buf)
+		return -1;
+	if (!n) {
+		memcpy(buf, default_owner_keys, sizeof(default_owner_keys));
+	} else {
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!keys[i][0])
+				continue;	/* an empty key would end the list */
+			size_t l = strlen(keys[i]) + 1;
+			memcpy(buf + o, keys[i], l);
+			o += l;
+		}
+		buf[o] = 0;
+		buf[o + 1] = 0;
+	}
+	free(st->owner_keys);
+	st->owner_keys = buf;
+	st->cfg.owner_keys = buf;
+	st_containers_set_owner(st);
+	return 0;
+}
+
 const char *state_hostname(const struct state *st)
 {
 	return st->hostname;

@@ -199,6 +199,11 @@ size_t state_resolve_path(struct state *st, const struct st_proc *p, int64_t dir
 const char *state_user_name(struct state *st, const struct st_proc *p, uint32_t uid);
 const char *state_group_name(struct state *st, const struct st_proc *p, uint32_t gid);
 
+/* Replaces the vigil.owner label keys (cfg.owner_keys), in order of
+ * preference; recomputes the owner of the known containers. n = 0 restores
+ * the default. 0, or -1 when out of memory (the old keys stay). */
+int state_set_owner_keys(struct state *st, char *const *keys, size_t n);
+
 const char *state_hostname(const struct state *st);
 int64_t state_boot_offset(const struct state *st);
 const struct state_stats *state_stats(const struct state *st);

@@ -195,6 +195,16 @@ static void set_owner(struct state *st, struct st_container *c)
 	}
 }
 
+void st_containers_set_owner(struct state *st)
+{
+	for (unsigned i = 0; i < st->ncontainers; i++) {
+		struct st_container *c = st->containers[i];
+		free(c->owner);
+		c->owner = NULL;
+		set_owner(st, c);
+	}
+}
+
 /* ------------------------------------------------------------ file reading */
 static json_object *read_json(const char *path)
 {

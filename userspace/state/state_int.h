@@ -79,6 +79,7 @@ struct st_container *st_container_get(struct state *st, const char *id, bool cre
 void st_container_free(struct st_container *c);
 void st_containers_free(struct state *st);
 void st_container_apply(struct state *st, const struct evt *ev);
+void st_containers_set_owner(struct state *st);
 size_t st_container_record(const struct st_container *c, uint64_t ts, void *buf, size_t cap);
 
 /* state_users.c */
