@@ -49,6 +49,18 @@ for exp in test/replay/expected/*.json; do
     echo "PASS: replay/$name ($(wc -l <"$exp") alerts)"
   fi
 done
+# the state's counters: the unknown process of snapshot_fds is one thread
+# miss, one incomplete process and one fd miss; nothing is inconsistent, and
+# replay never reads /proc
+cap=$out/snapshot_fds.vcap
+if [ -f "$cap" ]; then
+  ./userspace/vigil replay "$cap" -r test/replay/rules.yaml --stats >/dev/null 2>"$out/stats.err"
+  got=$(grep -E 'state\.(thread_miss|incomplete|fd_miss|inconsistent|proc_filled) ' "$out/stats.err" |
+        awk '{printf "%s=%s ", $1, $2}')
+  want="state.thread_miss=1 state.fd_miss=1 state.proc_filled=0 state.incomplete=1 state.inconsistent=0 "
+  if [ "$got" = "$want" ]; then echo "PASS: replay/state_counters"
+  else echo "FAIL: replay/state_counters: got '$got', want '$want'"; rc=1; fi
+fi
 # the Falco community rules (a compatibility input, ../shared/compat)
 falco=../shared/compat/falco_rules.yaml
 for exp in test/replay/expected-falco/*.json; do
