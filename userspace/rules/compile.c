@@ -343,6 +343,7 @@ struct program *compile_cond(struct rules_engine *e, struct rule_def *r, const s
 	if (r)
 		rule_fold_evtypes(g.p, evbits);
 	rule_fuse_jumps(g.p);
+	rule_count_guards(g.p);
 	return g.p;
 }
 

@@ -53,5 +53,6 @@ void rule_evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int d
 void rule_thread_jumps(struct program *p);
 void rule_fold_evtypes(struct program *p, const unsigned long long *ev);
 void rule_fuse_jumps(struct program *p);
+void rule_count_guards(struct program *p);
 
 #endif

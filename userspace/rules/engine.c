@@ -309,14 +309,14 @@ int rules_finish(struct rules_engine *e)
 		for (unsigned t = 0; t < VIGIL_EVT_NR; t++) {
 			if (!(r->evbits[t / 64] & (1ull << (t % 64))))
 				continue;
-			uint32_t *v = realloc(e->idx[t], (e->nidx[t] + 1) * sizeof(*v));
+			struct idx_ent *v = realloc(e->idx[t], (e->nidx[t] + 1) * sizeof(*v));
 
 			if (!v) {
 				diag_add(&e->diags, DIAG_ERROR, NULL, "%s", "out of memory");
 				break;
 			}
 			e->idx[t] = v;
-			v[e->nidx[t]++] = (uint32_t)i;
+			v[e->nidx[t]++] = (struct idx_ent){ r->prog, (uint32_t)i };
 		}
 	}
 	if (e->diags.oom)
@@ -429,6 +429,25 @@ void rules_ctx_free(struct rules_ctx *c)
 	free(c);
 }
 
+/* The guards of p that an earlier rule already settled for this event:
+ * false if one failed (the rule cannot match); else *pc is the first
+ * guard still to run (the VM starts there). */
+static inline bool guards_pass(const struct rules_ctx *c, const struct program *p, uint32_t *pc)
+{
+	for (uint32_t i = 0; i < p->nguard; i++) {
+		uint32_t id = p->code[i].memo;
+
+		if (id >= c->nmemo || c->memo[id].gen != c->gen) {
+			*pc = i;
+			return true;
+		}
+		if (!c->memo[id].val)
+			return false;
+	}
+	*pc = p->nguard;
+	return true;
+}
+
 int rules_eval(struct rules_engine *e, struct rules_ctx *c, const struct evt *ev,
 	       rules_match_fn fn, void *arg)
 {
@@ -446,11 +465,14 @@ int rules_eval(struct rules_engine *e, struct rules_ctx *c, const struct evt *ev
 	}
 	c->xused = 0;
 	field_ctx_reset(&c->fc, ev);
-	for (uint32_t i = 0; i < e->nidx[t]; i++) {
-		struct rule_def *r = e->rules[e->idx[t][i]];
+	for (const struct idx_ent *x = e->idx[t], *end = x + e->nidx[t]; x < end; x++) {
+		const struct program *p = x->prog;
+		uint32_t pc = 0;
+		struct rule_def *r;
 
-		if (!vm_run(c, r->prog))
+		if (!guards_pass(c, p, &pc) || !vm_run(c, p, pc))
 			continue;
+		r = e->rules[x->rule];
 		matches++;
 		if (fn) {
 			struct rule_match m = { .rule = &r->info };

@@ -1,17 +1,36 @@
 /* SPDX-License-Identifier: MIT */
-/* hashset.c - open-addressing set of byte strings (FNV-1a, linear probe). */
+/* hashset.c - open-addressing set of byte strings (word-wise multiply hash, linear probe). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rules/internal.h"
 
+/* 8 bytes a step (a multiply and a shift per word), then a final mix:
+ * about a third of the work of byte-wise FNV-1a on file names. */
 uint32_t hashset_hash(const char *s, uint32_t len)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
 
-	for (uint32_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	return h | 1;	/* 0 marks an empty bucket */
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (len >= 4) {		/* 4..7 bytes: two overlapping 4-byte loads */
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		h = (h ^ ((uint64_t)a << 32 | b)) * 0xff51afd7ed558ccdull;
+	} else if (len) {	/* 1..3 bytes */
+		w = (uint64_t)(uint8_t)s[0] << 16 | (uint64_t)(uint8_t)s[len / 2] << 8 |
+		    (uint8_t)s[len - 1];
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return (uint32_t)h | 1;	/* 0 marks an empty bucket */
 }
 
 struct hashset *hashset_new(uint32_t expected)

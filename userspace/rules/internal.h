@@ -141,6 +141,11 @@ struct program {
 	uint32_t ncode;
 	struct kconst *k;
 	uint32_t nk;
+	/* code[0..nguard-1] are guards: memoized tests whose failure ends the
+	 * program false (a top-level `and` prefix). rules_eval() skips a rule
+	 * when one of them is already known false for the event, and starts
+	 * the VM after those already known true. */
+	uint32_t nguard;
 };
 
 /* An output format: literal text and field slots, alternating. */
@@ -197,7 +202,10 @@ struct rules_engine {
 	int order;		/* items seen so far */
 	struct slot *slots;
 	uint32_t nslots, capslots;
-	uint32_t *idx[VIGIL_EVT_NR];	/* rule indexes per event type */
+	struct idx_ent {		/* rules per event type, in load order */
+		const struct program *prog;
+		uint32_t rule;
+	} *idx[VIGIL_EVT_NR];
 	uint32_t nidx[VIGIL_EVT_NR];
 	enum rules_matching matching;
 	bool finished;
@@ -229,7 +237,8 @@ struct outfmt *outfmt_compile(struct rules_engine *e, const char *text, const st
 const char *outfmt_render(struct rules_ctx *c, const struct outfmt *o, size_t *nfields);
 
 /* vm.c */
-bool vm_run(struct rules_ctx *c, const struct program *p);
+/* Runs p from pc (0, or past guards known true); returns the verdict. */
+bool vm_run(struct rules_ctx *c, const struct program *p, uint32_t pc);
 int slot_get(struct rules_ctx *c, uint32_t slot, const struct fv **out);
 
 #endif

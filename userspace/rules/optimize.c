@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * optimize.c - peephole passes over a compiled program: jump threading,
- * folding evt.type tests a rule's index entry already guarantees, and
- * fusing a test with the jump that follows it.
+ * folding evt.type tests a rule's index entry already guarantees,
+ * fusing a test with the jump that follows it, and marking the guards
+ * (the leading tests that end the program false when they fail).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -144,4 +145,22 @@ out:
 	free(map);
 	free(drop);
 	free(target);
+}
+
+/* The leading run of memoized tests fused with a JF to a RET: when one
+ * fails the program returns false, whatever follows. */
+void rule_count_guards(struct program *p)
+{
+	uint32_t i = 0;
+
+	while (i < p->ncode) {
+		const struct vm_insn *in = &p->code[i];
+
+		if (in->op > VM_OP_EXISTS || in->memo == UINT32_MAX ||
+		    (in->flags & (VMF_JF | VMF_JT)) != VMF_JF || in->jmp >= p->ncode ||
+		    p->code[in->jmp].op != VM_OP_RET)
+			break;
+		i++;
+	}
+	p->nguard = i;
 }

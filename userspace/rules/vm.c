@@ -376,61 +376,81 @@ static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct v
 	}
 }
 
-bool vm_run(struct rules_ctx *c, const struct program *p)
+/*
+ * Threaded dispatch (computed goto, a GNU C extension GCC and Clang both
+ * have): each handler jumps straight to the next one. A comparison's
+ * result is memoized per event (engine-wide ids), so a test shared by
+ * several rules runs once.
+ */
+_Static_assert(VM_OP_EVTYPE == VM_OP_EXISTS + 1 && VM_OP_NR == VM_OP_RET + 1,
+	       "vm_run() has a label for each opcode: update op_label[]");
+
+bool vm_run(struct rules_ctx *c, const struct program *p, uint32_t pc)
 {
-	const struct vm_insn *code = p->code;
+	static const void *const op_label[VM_OP_NR] = {
+		[VM_OP_EQ ... VM_OP_EXISTS] = &&op_cmp,
+		[VM_OP_EVTYPE] = &&op_evtype,
+		[VM_OP_JF] = &&op_jf,
+		[VM_OP_JT] = &&op_jt,
+		[VM_OP_NOT] = &&op_not,
+		[VM_OP_TRUE] = &&op_true,
+		[VM_OP_FALSE] = &&op_false,
+		[VM_OP_RET] = &&op_ret,
+	};
+	const struct vm_insn *code = p->code, *in = code + pc;
+	struct memo *memo = c->memo;
+	const uint32_t gen = c->gen, nmemo = c->nmemo;
 	bool acc = false;
 
-	for (uint32_t pc = 0;;) {
-		const struct vm_insn *in = &code[pc];
+#define VM_NEXT()	goto *op_label[in->op]
+	VM_NEXT();
+op_cmp:
+	if (__builtin_expect(in->memo < nmemo, 1)) {
+		struct memo *m = &memo[in->memo];
 
-		switch (in->op) {
-		case VM_OP_JF:
-			pc = acc ? pc + 1 : in->arg;
-			continue;
-		case VM_OP_JT:
-			pc = acc ? in->arg : pc + 1;
-			continue;
-		case VM_OP_NOT:
-			acc = !acc;
-			break;
-		case VM_OP_TRUE:
-			acc = true;
-			break;
-		case VM_OP_FALSE:
-			acc = false;
-			break;
-		case VM_OP_RET:
-			return acc;
-		case VM_OP_EVTYPE: {
-			unsigned t = c->fc.ev->hdr->type;
-
-			acc = (p->k[in->arg].evbits[t / 64] >> (t % 64)) & 1;
-			goto fused;
+		if (m->gen == gen) {
+			acc = m->val;
+		} else {
+			m->gen = gen;
+			acc = m->val = run_cmp(c, p, in);
 		}
-		default:
-			if (in->memo < c->nmemo) {
-				struct memo *m = &c->memo[in->memo];
-
-				if (m->gen != c->gen) {
-					m->gen = c->gen;
-					m->val = run_cmp(c, p, in);
-				}
-				acc = m->val;
-			} else {
-				acc = run_cmp(c, p, in);
-			}
-fused:
-			if ((in->flags & VMF_JF) && !acc) {
-				pc = in->jmp;
-				continue;
-			}
-			if ((in->flags & VMF_JT) && acc) {
-				pc = in->jmp;
-				continue;
-			}
-			break;
-		}
-		pc++;
+	} else {
+		acc = run_cmp(c, p, in);
 	}
+fused:
+	if (in->flags & (VMF_JF | VMF_JT)) {
+		if (acc == !!(in->flags & VMF_JT)) {
+			in = code + in->jmp;
+			VM_NEXT();
+		}
+	}
+	in++;
+	VM_NEXT();
+op_evtype: {
+		unsigned t = c->fc.ev->hdr->type;
+
+		acc = (p->k[in->arg].evbits[t / 64] >> (t % 64)) & 1;
+		goto fused;
+	}
+op_jf:
+	in = acc ? in + 1 : code + in->arg;
+	VM_NEXT();
+op_jt:
+	in = acc ? code + in->arg : in + 1;
+	VM_NEXT();
+op_not:
+	acc = !acc;
+	in++;
+	VM_NEXT();
+op_true:
+	acc = true;
+	in++;
+	VM_NEXT();
+op_false:
+	acc = false;
+	in++;
+	VM_NEXT();
+op_ret:
+	return acc;
+#undef VM_NEXT
 }
