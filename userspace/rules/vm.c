@@ -302,6 +302,44 @@ static bool cmpv(unsigned op, const struct fv *a, const struct fv *b)
 	return cmp1(NULL, op, a, &k);
 }
 
+/*
+ * The commonest tests, inline: string equality, prefix and suffix (a byte
+ * at the end of the compared span rejects most values before memcmp()),
+ * and signed numbers. -1: not handled here, use cmp1().
+ */
+static inline int cmp_fast(unsigned op, const struct fv *v, const struct kconst *k)
+{
+	const char *p = v->v.s.p;
+	uint32_t len = v->v.s.len, kl = k->len;
+
+	if (k->kind == K_STR && is_str(v->type)) {
+		switch (op) {
+		case VM_OP_EQ:
+			return len == kl && (!kl || (p[kl - 1] == k->s[kl - 1] && !memcmp(p, k->s, kl)));
+		case VM_OP_STARTSWITH:
+			return len >= kl && (!kl || (p[kl - 1] == k->s[kl - 1] && !memcmp(p, k->s, kl)));
+		case VM_OP_ENDSWITH:
+			return len >= kl && (!kl || (p[len - 1] == k->s[kl - 1] &&
+						      !memcmp(p + len - kl, k->s, kl)));
+		default:
+			return -1;
+		}
+	}
+	if (k->kind == K_INT && v->type == FT_INT64) {
+		switch (op) {
+		case VM_OP_EQ: return v->v.i == k->i;
+		case VM_OP_LT: return v->v.i < k->i;
+		case VM_OP_LE: return v->v.i <= k->i;
+		case VM_OP_GT: return v->v.i > k->i;
+		case VM_OP_GE: return v->v.i >= k->i;
+		default: return -1;
+		}
+	}
+	if (k->kind == K_BOOL && v->type == FT_BOOL && op == VM_OP_EQ)
+		return v->v.b == k->b;
+	return -1;
+}
+
 /* slot_get() with the cached case inline. */
 static inline int slot_fetch(struct rules_ctx *c, uint32_t slot, const struct fv **out)
 {
@@ -369,9 +407,14 @@ static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct v
 				return true;
 		return false;
 	default:	/* any value */
-		for (int i = 0; i < n; i++)
-			if (cmp1(c, op, &v[i], k))
+		for (int i = 0; i < n; i++) {
+			int r = cmp_fast(op, &v[i], k);
+
+			if (r < 0)
+				r = cmp1(c, op, &v[i], k);
+			if (r)
 				return true;
+		}
 		return false;
 	}
 }
