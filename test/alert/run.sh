@@ -330,6 +330,14 @@ if [ -n "$avg1" ] && [ "$fs" = 20000 ] && [ "$sd" -gt 19000 ] && [ "$avg1" -lt $
 else
   fail blocking_sink_does_not_stall_submit "avg $avg0 -> $avg1 ns, max $max1 ns, file sent $fs, stuck dropped $sd"
 fi
+# the stuck command (sh -c "sleep 600": sh forks sleep) must not outlive
+# the engine: it would hold the engine's stdout and stderr open
+if pgrep -f '^sleep 600$' >/dev/null; then
+  fail program_sink_group_killed "left behind: $(pgrep -af '^sleep 600$' | head -3)"
+  pkill -f '^sleep 600$'
+else
+  pass program_sink_group_killed
+fi
 
 # --- program sink: restarted with backoff when it dies ---------------------
 cat > "$T/prog.yaml" <<EOF

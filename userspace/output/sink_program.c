@@ -24,6 +24,28 @@ struct prog_priv {
 	unsigned restarts;
 };
 
+/*
+ * The command runs in its own process group, so that what `sh -c` started
+ * (a pipeline, a `sleep`) goes with it: SIGTERM to the group, then SIGKILL
+ * if the shell has not gone within half a second. Nothing outlives the
+ * engine holding its stdout or stderr open.
+ */
+static void kill_group(pid_t pid)
+{
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 10; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			kill(-pid, SIGKILL);	/* stragglers of the group */
+			return;
+		}
+		struct timespec ts = { 0, 50000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static void prog_reap(struct prog_priv *p, bool kill_it)
 {
 	if (p->fd >= 0)
@@ -31,8 +53,9 @@ static void prog_reap(struct prog_priv *p, bool kill_it)
 	p->fd = -1;
 	if (p->pid > 0) {
 		if (kill_it)
-			kill(p->pid, SIGTERM);
-		waitpid(p->pid, NULL, 0);
+			kill_group(p->pid);
+		else
+			waitpid(p->pid, NULL, 0);
 	}
 	p->pid = -1;
 }
@@ -62,10 +85,12 @@ static int prog_start(struct out_sink *s, char *err, size_t errlen)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
 		dup2(fds[0], 0);
 		execl("/bin/sh", "sh", "-c", s->c->command, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* both sides: no race with kill_group() */
 	close(fds[0]);
 	fcntl(fds[1], F_SETFL, O_NONBLOCK);
 	p->pid = pid;
