@@ -84,14 +84,16 @@ int fx_evt_cpu(struct field_ctx *ctx, const struct field_ref *ref, struct fv *ou
 	return fx_i64(out, ctx->ev->hdr->cpu);
 }
 
-/* Renders parameter idx into the scratch area. */
+/* Renders parameter idx into the scratch area: straight into the free
+ * part, which is then taken (one rendering, not a sizing pass first). */
 static int render_param(struct field_ctx *ctx, unsigned idx, struct fv *out)
 {
-	size_t need = evt_param_render(ctx->ev, idx, NULL, 0);
-	char *buf = fx_alloc(ctx, need + 1);
-	if (!buf)
-		return 0;
-	evt_param_render(ctx->ev, idx, buf, need + 1);
+	size_t room = FIELD_SCRATCH - ctx->used;
+	char *buf = ctx->scratch + ctx->used;
+	size_t need = evt_param_render(ctx->ev, idx, buf, room);
+	if (need >= room)
+		return 0;	/* does not fit, with its NUL */
+	ctx->used += need + 1;
 	return fx_str(out, FT_STRING, buf, need);
 }
 
@@ -198,35 +200,25 @@ int fx_evt_is_open(struct field_ctx *ctx, const struct field_ref *ref, struct fv
 {
 	(void)max;
 	const struct evt *ev = ctx->ev;
-	uint32_t flags, mode;
+	int fi, mi;		/* parameter indexes of the flags and the mode */
 	switch (ev->hdr->type) {
-	case VIGIL_EVT_OPEN:
-		flags = (uint32_t)evt_get_u64(ev, VIGIL_P_OPEN_flags, 0);
-		mode = (uint32_t)evt_get_u64(ev, VIGIL_P_OPEN_mode, 0);
-		break;
-	case VIGIL_EVT_OPENAT:
-		flags = (uint32_t)evt_get_u64(ev, VIGIL_P_OPENAT_flags, 0);
-		mode = (uint32_t)evt_get_u64(ev, VIGIL_P_OPENAT_mode, 0);
-		break;
-	case VIGIL_EVT_OPENAT2:
-		flags = (uint32_t)evt_get_u64(ev, VIGIL_P_OPENAT2_flags, 0);
-		mode = (uint32_t)evt_get_u64(ev, VIGIL_P_OPENAT2_mode, 0);
-		break;
-	case VIGIL_EVT_CREAT:
-		flags = O_CREAT | O_WRONLY | O_TRUNC;
-		mode = (uint32_t)evt_get_u64(ev, VIGIL_P_CREAT_mode, 0);
-		break;
-	default:
-		return fx_bool(out, false);
+	case VIGIL_EVT_OPEN: fi = VIGIL_P_OPEN_flags; mi = VIGIL_P_OPEN_mode; break;
+	case VIGIL_EVT_OPENAT: fi = VIGIL_P_OPENAT_flags; mi = VIGIL_P_OPENAT_mode; break;
+	case VIGIL_EVT_OPENAT2: fi = VIGIL_P_OPENAT2_flags; mi = VIGIL_P_OPENAT2_mode; break;
+	case VIGIL_EVT_CREAT: fi = -1; mi = VIGIL_P_CREAT_mode; break;
+	default: return fx_bool(out, false);
 	}
+	uint32_t flags = fi < 0 ? O_CREAT | O_WRONLY | O_TRUNC :
+			 (uint32_t)evt_get_u64(ev, (unsigned)fi, 0);
 	uint32_t acc = flags & O_ACCMODE;
 	switch (ref->id) {
 	case FID_EVT_IS_OPEN_READ:
 		return fx_bool(out, acc == O_RDONLY || acc == O_RDWR);
 	case FID_EVT_IS_OPEN_WRITE:
 		return fx_bool(out, acc == O_WRONLY || acc == O_RDWR);
-	case FID_EVT_IS_OPEN_EXEC:
-		return fx_bool(out, (flags & O_CREAT) && (mode & 0111));
+	case FID_EVT_IS_OPEN_EXEC:	/* the mode matters only here */
+		return fx_bool(out, (flags & O_CREAT) &&
+			       ((uint32_t)evt_get_u64(ev, (unsigned)mi, 0) & 0111));
 	default:
 		return fx_bool(out, (flags & O_CREAT) != 0);
 	}

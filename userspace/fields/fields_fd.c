@@ -53,7 +53,7 @@ int fx_fd_f(struct field_ctx *ctx, const struct field_ref *ref, struct fv *out, 
 	const char *s;
 	switch (ref->id) {
 	case FID_FD_TYPE: return fx_cstr(out, FT_STRING, fd_type_name(f->typechar));
-	case FID_FD_TYPECHAR: return fx_copy(ctx, out, FT_STRING, &f->typechar, 1);
+	case FID_FD_TYPECHAR: return fx_str(out, FT_STRING, &f->typechar, 1);	/* lives as long as f->name */
 	case FID_FD_NAME: return fx_cstr(out, FT_STRING, f->name);
 	case FID_FD_NAMERAW: return fx_cstr(out, FT_STRING, f->nameraw ? f->nameraw : f->name);
 	case FID_FD_DIRECTORY:
