@@ -224,6 +224,73 @@ START_TEST(event_types_without_rules_cost_nothing)
 }
 END_TEST
 
+/* The VM's own substring search and its chained string tests (one field,
+ * `or`ed) against a plain reference, over many short random values. */
+static const char search_yaml[] =
+	"- rule: c2\n  desc: d\n  condition: evt.type = openat and evt.arg.name contains \"ab\"\n"
+	"  output: o\n  priority: info\n"
+	"- rule: c5\n  desc: d\n  condition: evt.type = openat and evt.arg.name contains \"abcab\"\n"
+	"  output: o\n  priority: info\n"
+	"- rule: c9\n  desc: d\n  condition: evt.type = openat and evt.arg.name contains \"xyzxyzxyz\"\n"
+	"  output: o\n  priority: info\n"
+	"- rule: c1\n  desc: d\n  condition: evt.type = openat and evt.arg.name contains \"b\"\n"
+	"  output: o\n  priority: info\n"
+	"- rule: ch\n  desc: d\n  condition: evt.type = openat and (evt.arg.name endswith \".pm\"\n"
+	"    or evt.arg.name startswith \"/x\" or evt.arg.name = \"/a\" or evt.arg.name contains \"zz\"\n"
+	"    or evt.arg.name endswith \"b\")\n"
+	"  output: o\n  priority: info\n";
+
+static bool has(const char *h, const char *n)
+{
+	return strstr(h, n) != NULL;
+}
+
+START_TEST(substring_search_and_chains)
+{
+	struct rules_engine *e = rules_new();
+	static const char abc[] = "abcxyz/.pm";
+	unsigned long long r = 12345;
+
+	ck_assert_int_eq(rules_load_text(e, "s.yaml", search_yaml), 0);
+	ck_assert_int_eq(rules_finish(e), 0);
+	rules_set_matching(e, RULES_MATCH_ALL);
+	struct rules_ctx *c = rules_ctx_new(e, NULL);
+
+	for (int i = 0; i < 20000; i++) {
+		char name[48], want[64] = "";
+		uint8_t buf[4096];
+		struct evt ev;
+		struct seen s = { 0 };
+		size_t n, len;
+
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		n = (r >> 33) % 41;
+		for (size_t k = 0; k < n; k++) {
+			r = r * 6364136223846793005ull + 1442695040888963407ull;
+			name[k] = abc[(r >> 33) % (sizeof(abc) - 1)];
+		}
+		name[n] = 0;
+		if (has(name, "ab"))
+			strcat(want, "c2;");
+		if (has(name, "abcab"))
+			strcat(want, "c5;");
+		if (has(name, "xyzxyzxyz"))
+			strcat(want, "c9;");
+		if (has(name, "b"))
+			strcat(want, "c1;");
+		if ((n >= 3 && !strcmp(name + n - 3, ".pm")) || !strncmp(name, "/x", 2) ||
+		    !strcmp(name, "/a") || has(name, "zz") || (n && name[n - 1] == 'b'))
+			strcat(want, "ch;");
+		len = mk_open(buf, sizeof(buf), name, 3);
+		ck_assert_int_eq(evt_decode(buf, len, &ev), EVT_OK);
+		rules_eval(e, c, &ev, on_match, &s);
+		ck_assert_msg(!strcmp(s.rules, want), "'%s': got %s, want %s", name, s.rules, want);
+	}
+	rules_ctx_free(c);
+	rules_free(e);
+}
+END_TEST
+
 START_TEST(load_errors_are_diagnostics)
 {
 	struct rules_engine *e = rules_new();
@@ -292,6 +359,7 @@ int main(void)
 	tcase_add_test(tc, matching_all_and_first);
 	tcase_add_test(tc, context_reused_without_stale_values);
 	tcase_add_test(tc, event_types_without_rules_cost_nothing);
+	tcase_add_test(tc, substring_search_and_chains);
 	tcase_add_test(tc, load_errors_are_diagnostics);
 	tcase_add_test(tc, dump_condition_and_errors);
 	tcase_add_test(tc, diag_print_gcc_style);

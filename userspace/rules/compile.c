@@ -54,7 +54,7 @@ static uint32_t emit(struct cg *g, uint8_t op, uint8_t flags, uint16_t slot, uin
 		p->code = v;
 		g->capcode = nc;
 	}
-	p->code[p->ncode] = (struct vm_insn){ op, flags, slot, arg, UINT32_MAX, 0 };
+	p->code[p->ncode] = (struct vm_insn){ op, flags, slot, arg, UINT32_MAX, 0, VMX_NONE, 0 };
 	return p->ncode++;
 }
 
@@ -344,6 +344,7 @@ struct program *compile_cond(struct rules_engine *e, struct rule_def *r, const s
 		rule_fold_evtypes(g.p, evbits);
 	rule_fuse_jumps(g.p);
 	rule_count_guards(g.p);
+	rule_pick_fast(g.e, g.p);
 	return g.p;
 }
 

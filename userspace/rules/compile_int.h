@@ -54,5 +54,6 @@ void rule_thread_jumps(struct program *p);
 void rule_fold_evtypes(struct program *p, const unsigned long long *ev);
 void rule_fuse_jumps(struct program *p);
 void rule_count_guards(struct program *p);
+void rule_pick_fast(const struct rules_engine *e, struct program *p);
 
 #endif

@@ -61,6 +61,25 @@ enum vm_opcode {
 #define VMF_JF		0x02u	/* then: if !acc goto jmp (a JF fused into the test) */
 #define VMF_JT		0x04u	/* then: if acc goto jmp */
 
+/*
+ * The shape of a comparison that vm_run() does inline: a scalar field (one
+ * value at most) against a constant of the matching kind. rule_pick_fast()
+ * picks it; the value's type is still checked at run time, and anything
+ * else goes the general way.
+ */
+enum vm_fast {
+	VMX_NONE,	/* the general way (run_cmp) */
+	VMX_STR_EQ,	/* string ==, != (by op) */
+	VMX_STR_PREFIX,	/* startswith, bstartswith */
+	VMX_STR_SUFFIX,	/* endswith */
+	VMX_STR_SUB,	/* contains, bcontains */
+	VMX_STR_SET,	/* in / intersects a string set */
+	VMX_PATHS,	/* pmatch / in / intersects a path list */
+	VMX_INT,	/* signed number == != < <= > >= (by op) */
+	VMX_UINT,	/* unsigned number, likewise */
+	VMX_BOOL,	/* bool == */
+};
+
 struct vm_insn {
 	uint8_t op;
 	uint8_t flags;
@@ -69,6 +88,10 @@ struct vm_insn {
 	uint32_t memo;	/* comparisons: engine-wide id of (op, slot, operand); the
 			 * result is computed once per event and shared by rules */
 	uint32_t jmp;	/* with VMF_JF / VMF_JT: a fused jump's target */
+	uint8_t fast;	/* enum vm_fast */
+	uint8_t chain;	/* this fast string test and the next `chain` ones test
+			 * one field; all but the last `; jt` one place: vm_run()
+			 * fetches the value once and loops (no dispatch) */
 };
 
 extern const char *const vm_op_name[VM_OP_NR];

@@ -59,7 +59,8 @@ void rule_fold_evtypes(struct program *p, const unsigned long long *ev)
 			none &= (ev[w] & p->k[in->arg].evbits[w]) == 0;
 		}
 		if (all || none)
-			*in = (struct vm_insn){ all ? VM_OP_TRUE : VM_OP_FALSE, 0, 0, 0, UINT32_MAX, 0 };
+			*in = (struct vm_insn){ all ? VM_OP_TRUE : VM_OP_FALSE, 0, 0, 0, UINT32_MAX, 0,
+					       VMX_NONE, 0 };
 	}
 	map = calloc(p->ncode + 1, sizeof(*map));
 	drop = calloc(p->ncode + 1, sizeof(*drop));
@@ -163,4 +164,87 @@ void rule_count_guards(struct program *p)
 		i++;
 	}
 	p->nguard = i;
+}
+
+/* Which fast path (enum vm_fast) a comparison of a constant with a field
+ * that has one value at most can take. */
+static uint8_t fast_kind(unsigned op, const struct kconst *k)
+{
+	switch (op) {
+	case VM_OP_EQ:
+	case VM_OP_NE:
+		if (k->kind == K_STR)
+			return VMX_STR_EQ;
+		if (k->kind == K_BOOL && op == VM_OP_EQ)
+			return VMX_BOOL;
+		/* fall through */
+	case VM_OP_LT:
+	case VM_OP_LE:
+	case VM_OP_GT:
+	case VM_OP_GE:
+		return k->kind == K_INT ? VMX_INT : k->kind == K_UINT ? VMX_UINT : VMX_NONE;
+	case VM_OP_STARTSWITH:
+	case VM_OP_BSTARTSWITH:
+		return k->kind == K_STR ? VMX_STR_PREFIX : VMX_NONE;
+	case VM_OP_ENDSWITH:
+		return k->kind == K_STR ? VMX_STR_SUFFIX : VMX_NONE;
+	case VM_OP_CONTAINS:
+	case VM_OP_BCONTAINS:
+		return k->kind == K_STR ? VMX_STR_SUB : VMX_NONE;
+	case VM_OP_IN:
+	case VM_OP_INTERSECTS:
+		if (k->kind == K_SET)
+			return VMX_STR_SET;
+		/* fall through */
+	case VM_OP_PMATCH:
+		return k->kind == K_PATHS ? VMX_PATHS : VMX_NONE;
+	default:
+		return VMX_NONE;
+	}
+}
+
+/* Whether a and b (the next) can be in one chain: fast string tests of
+ * one field, a jumping where b is not jumped to. */
+static bool chains_with(const struct vm_insn *a, const struct vm_insn *b, bool b_target,
+			uint32_t first_jmp)
+{
+	return a->fast && a->fast <= VMX_PATHS && b->fast && b->fast <= VMX_PATHS &&
+	       a->slot == b->slot && (a->flags & (VMF_JF | VMF_JT)) == VMF_JT &&
+	       a->jmp == first_jmp && !b_target && b->memo != UINT32_MAX;
+}
+
+/* Marks the comparisons vm_run() can do inline (see enum vm_fast), and
+ * the chains of them it runs in one loop. */
+void rule_pick_fast(const struct rules_engine *e, struct program *p)
+{
+	bool *target = calloc(p->ncode + 1, sizeof(*target));
+
+	for (uint32_t i = 0; i < p->ncode; i++) {
+		struct vm_insn *in = &p->code[i];
+
+		in->fast = VMX_NONE;
+		in->chain = 0;
+		if (target && (in->op == VM_OP_JF || in->op == VM_OP_JT) && in->arg < p->ncode)
+			target[in->arg] = true;
+		if (target && (in->flags & (VMF_JF | VMF_JT)) && in->jmp < p->ncode)
+			target[in->jmp] = true;
+		if (vm_op_operands[in->op] != VMO_SLOT_K || (in->flags & VMF_RHS_SLOT) ||
+		    in->slot >= e->nslots || e->slots[in->slot].many || in->arg >= p->nk)
+			continue;
+		in->fast = fast_kind(in->op, &p->k[in->arg]);
+	}
+	if (!target)
+		return;		/* no chains: still right, only slower */
+	for (uint32_t i = 0; i < p->ncode; i++) {
+		struct vm_insn *in = &p->code[i];
+		uint32_t n = 0;
+
+		if (in->memo == UINT32_MAX)
+			continue;
+		while (n < UINT8_MAX && i + n + 1 < p->ncode &&
+		       chains_with(&p->code[i + n], &p->code[i + n + 1], target[i + n + 1], in->jmp))
+			n++;
+		in->chain = (uint8_t)n;
+	}
+	free(target);
 }

@@ -126,6 +126,58 @@ static bool icontains(const char *h, uint32_t hl, const char *n, uint32_t nl)
 	return false;
 }
 
+/* The needle n (nl >= 2 bytes) at h[i]: first and last byte, then the rest. */
+static inline bool sub_at(const char *h, uint32_t i, const char *n, uint32_t nl)
+{
+	return h[i] == n[0] && h[i + nl - 1] == n[nl - 1] &&
+	       (nl <= 2 || !memcmp(h + i + 1, n + 1, nl - 2));
+}
+
+static inline uint64_t load8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/*
+ * Whether n (nl bytes) occurs in h (hl bytes). Values are short (paths,
+ * command lines), where memmem()'s setup costs more than the search: this
+ * tests eight start positions at a time, a word of the bytes where the
+ * needle's first byte would be against a word of those where its last
+ * would be (a zero byte in the xor of both marks a candidate), and looks
+ * closer only at candidates.
+ */
+static bool str_contains(const char *h, uint32_t hl, const char *n, uint32_t nl)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint32_t i = 0, last;
+
+	if (nl == 0)
+		return true;
+	if (nl > hl)
+		return false;
+	if (nl == 1)
+		return memchr(h, n[0], hl) != NULL;
+	last = hl - nl;		/* the last start position */
+	uint64_t first = ones * (uint8_t)n[0], end = ones * (uint8_t)n[nl - 1];
+
+	for (; i + 8 <= last + 1; i += 8) {
+		uint64_t x = (load8(h + i) ^ first) | (load8(h + i + nl - 1) ^ end);
+
+		if (!((x - ones) & ~x & highs))
+			continue;	/* no position of the eight has both ends */
+		for (uint32_t j = i; j < i + 8; j++)
+			if (sub_at(h, j, n, nl))
+				return true;
+	}
+	for (; i <= last; i++)
+		if (sub_at(h, i, n, nl))
+			return true;
+	return false;
+}
+
 static bool ip_in_net(const uint8_t *a, uint8_t fam, const struct kconst *k)
 {
 	unsigned bits = k->bits, full = bits / 8, rem = bits % 8;
@@ -244,7 +296,7 @@ static bool cmp1(struct rules_ctx *c, unsigned op, const struct fv *v, const str
 	case VM_OP_GE: return num_cmp(v, k) >= 0;
 	case VM_OP_CONTAINS:
 	case VM_OP_BCONTAINS:
-		return k->len == 0 || (len >= k->len && memmem(p, len, k->s, k->len));
+		return str_contains(p, len, k->s, k->len);
 	case VM_OP_ICONTAINS:
 		return icontains(p, len, k->s, k->len);
 	case VM_OP_STARTSWITH:
@@ -419,6 +471,115 @@ static bool run_cmp(struct rules_ctx *c, const struct program *p, const struct v
 	}
 }
 
+#define STR_TYPES	(1u << FT_STRING | 1u << FT_PATH | 1u << FT_BYTES)
+
+/* A number's three-way comparison with the constant, then the test op. */
+static inline bool num_test(unsigned op, int c3)
+{
+	switch (op) {
+	case VM_OP_EQ: return c3 == 0;
+	case VM_OP_NE: return c3 != 0;
+	case VM_OP_LT: return c3 < 0;
+	case VM_OP_LE: return c3 <= 0;
+	case VM_OP_GT: return c3 > 0;
+	default: return c3 >= 0;	/* GE */
+	}
+}
+
+/* A string value in a constant set; the value's hash is kept in the slot
+ * cache, for the other sets tested against the same field. */
+static inline bool str_in_set(struct slot_cache *sc, const struct kconst *k)
+{
+	const struct fv *v = &sc->v[0];
+
+	if (!sc->hashed) {
+		sc->h[0] = hashset_hash(v->v.s.p, v->v.s.len);
+		sc->hashed = true;
+	}
+	return hashset_has_h(k->set, v->v.s.p, v->v.s.len, sc->h[0]);
+}
+
+/* A fast string test (in->fast <= VMX_PATHS) of the value of sc, which
+ * is a string. */
+static inline bool str_test(struct slot_cache *sc, const struct vm_insn *in,
+			    const struct kconst *k)
+{
+	const struct fv *v = &sc->v[0];
+	const char *s = v->v.s.p;
+	uint32_t len = v->v.s.len, kl = k->len;
+
+	switch (in->fast) {
+	case VMX_STR_EQ:
+		return (len == kl && (!kl || (s[kl - 1] == k->s[kl - 1] &&
+					      !memcmp(s, k->s, kl)))) == (in->op == VM_OP_EQ);
+	case VMX_STR_PREFIX:
+		return len >= kl && (!kl || (s[kl - 1] == k->s[kl - 1] && !memcmp(s, k->s, kl)));
+	case VMX_STR_SUFFIX:
+		return len >= kl && (!kl || (s[len - 1] == k->s[kl - 1] &&
+					     !memcmp(s + len - kl, k->s, kl)));
+	case VMX_STR_SUB:
+		return str_contains(s, len, k->s, kl);
+	case VMX_STR_SET:
+		return str_in_set(sc, k);
+	default:	/* VMX_PATHS */
+		return path_under(v, k);
+	}
+}
+
+/* The cache entry of a slot, filled for this event. */
+static inline struct slot_cache *slot_entry(struct rules_ctx *c, uint32_t slot)
+{
+	struct slot_cache *sc = &c->cache[slot];
+	const struct fv *v;
+
+	if (__builtin_expect(sc->gen != c->gen, 0))
+		slot_get(c, slot, &v);
+	return sc;
+}
+
+/*
+ * A comparison marked fast (in->fast, see rule_pick_fast()): a field with
+ * one value at most, against a constant. The same results as run_cmp(),
+ * which the value's type sends some cases back to (-1).
+ */
+static inline int run_fast(struct rules_ctx *c, const struct program *p, const struct vm_insn *in)
+{
+	struct slot_cache *sc = slot_entry(c, in->slot);
+	const struct kconst *k = &p->k[in->arg];
+	const struct fv *v = &sc->v[0];
+
+	if (sc->n <= 0)
+		return 0;
+	if (in->fast <= VMX_PATHS)
+		return (1u << v->type) & STR_TYPES ? str_test(sc, in, k) : -1;
+	switch (in->fast) {
+	case VMX_INT:
+		if (v->type == FT_UINT64)
+			return -1;
+		return num_test(in->op, v->v.i < k->i ? -1 : v->v.i > k->i);
+	case VMX_UINT:
+		if (v->type != FT_UINT64)
+			return -1;
+		return num_test(in->op, v->v.u < k->u ? -1 : v->v.u > k->u);
+	default:	/* VMX_BOOL */
+		if (v->type != FT_BOOL)
+			return -1;
+		return v->v.b == k->b;
+	}
+}
+
+/* One comparison: inline when it can be. */
+static inline bool run_test(struct rules_ctx *c, const struct program *p, const struct vm_insn *in)
+{
+	if (in->fast) {
+		int r = run_fast(c, p, in);
+
+		if (r >= 0)
+			return r;
+	}
+	return run_cmp(c, p, in);
+}
+
 /*
  * Threaded dispatch (computed goto, a GNU C extension GCC and Clang both
  * have): each handler jumps straight to the next one. A comparison's
@@ -448,6 +609,9 @@ bool vm_run(struct rules_ctx *c, const struct program *p, uint32_t pc)
 #define VM_NEXT()	goto *op_label[in->op]
 	VM_NEXT();
 op_cmp:
+	if (in->chain)
+		goto chain;
+cmp_one:
 	if (__builtin_expect(in->memo < nmemo, 1)) {
 		struct memo *m = &memo[in->memo];
 
@@ -455,10 +619,10 @@ op_cmp:
 			acc = m->val;
 		} else {
 			m->gen = gen;
-			acc = m->val = run_cmp(c, p, in);
+			acc = m->val = run_test(c, p, in);
 		}
 	} else {
-		acc = run_cmp(c, p, in);
+		acc = run_test(c, p, in);
 	}
 fused:
 	if (in->flags & (VMF_JF | VMF_JT)) {
@@ -469,6 +633,31 @@ fused:
 	}
 	in++;
 	VM_NEXT();
+chain: {	/* string tests of one field, each but the last `; jt` one place */
+		const struct vm_insn *last = in + in->chain;
+		struct slot_cache *sc = slot_entry(c, in->slot);
+
+		if (sc->n <= 0 || !((1u << sc->v[0].type) & STR_TYPES))
+			goto cmp_one;	/* the general way, one by one */
+		for (;; in++) {
+			struct memo *m = &memo[in->memo];
+
+			if (__builtin_expect(in->memo >= nmemo, 0)) {
+				acc = str_test(sc, in, &p->k[in->arg]);
+			} else if (m->gen == gen) {
+				acc = m->val;
+			} else {
+				m->gen = gen;
+				acc = m->val = str_test(sc, in, &p->k[in->arg]);
+			}
+			if (in == last)
+				goto fused;
+			if (acc) {
+				in = code + in->jmp;
+				VM_NEXT();
+			}
+		}
+	}
 op_evtype: {
 		unsigned t = c->fc.ev->hdr->type;
 
