@@ -48,8 +48,8 @@ int evt_param_index(unsigned type, const char *name)
 	if (type >= VIGIL_EVT_NR || !name)
 		return -1;
 	const struct evt_info *ei = &evt_table[type];
-	for (unsigned i = 0; i < ei->nparams; i++)
-		if (!strcmp(ei->params[i].name, name))
+	for (unsigned i = 0; i < ei->nparams; i++)	/* the first byte, then the rest */
+		if (ei->params[i].name[0] == name[0] && !strcmp(ei->params[i].name, name))
 			return (int)i;
 	return -1;
 }
