@@ -171,6 +171,49 @@ START_TEST(empty_is_defaults)
 	ck_assert_int_eq(c->policy.min_priority, -1);
 	ck_assert(!c->metrics_enabled);
 	ck_assert_ptr_nonnull(c->hostname);
+	ck_assert_uint_eq(c->ring_size, 0);	/* the module's default */
+	ck_assert_uint_eq(c->snaplen, 0);
+	config_free(c);
+}
+END_TEST
+
+/* ring_size and snaplen: what `vigil run` asks of the module. */
+START_TEST(capture_settings)
+{
+	char err[256] = "";
+	struct vigil_config *c = parse("ring_size: 16M\nsnaplen: 1024\n", err, sizeof(err));
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->ring_size, 16u << 20);
+	ck_assert_uint_eq(c->snaplen, 1024);
+	config_free(c);
+	c = parse("ring_size: 65536\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->ring_size, 65536);
+	config_free(c);
+}
+END_TEST
+
+/* No hostname: key: $VIGIL_HOSTNAME (set by the DaemonSet), then
+ * gethostname(); the key wins over both. */
+START_TEST(hostname_from_env)
+{
+	char err[256] = "";
+	struct vigil_config *c;
+
+	setenv("VIGIL_HOSTNAME", "node-7", 1);
+	c = parse("", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->hostname, "node-7");
+	config_free(c);
+	c = parse("hostname: given\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->hostname, "given");
+	config_free(c);
+	unsetenv("VIGIL_HOSTNAME");
+	c = parse("", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_ne(c->hostname, "node-7");
 	config_free(c);
 }
 END_TEST
@@ -203,6 +246,11 @@ static const struct {
 	{ "dedup: {window: 1m}\ndedup: {window: 2m}\n", "vigil.yaml:2:", "given twice" },
 	{ "colour: blue\n", "vigil.yaml:1:", "colour: unknown key 'colour' (known here: hostname," },
 	{ "profiles:\n  prod:\n    min_priority: nope\n", "vigil.yaml:3:", "profiles.prod.min_priority" },
+	{ "metrics: {enabled: true}\nring_size: 3M\n", "vigil.yaml:2:", "ring_size: 3145728 is not a power of two" },
+	{ "ring_size: 32K\n", "vigil.yaml:1:", "ring_size: 32768 is not a power of two from 65536" },
+	{ "ring_size: big\n", "vigil.yaml:1:", "ring_size: expected a size" },
+	{ "snaplen: 0\n", "vigil.yaml:1:", "snaplen: 0 is out of range" },
+	{ "snaplen: 20000\n", "vigil.yaml:1:", "snaplen: 20000 is out of range" },
 };
 
 START_TEST(bad_configs_name_line_and_key)
@@ -276,6 +324,8 @@ int main(void)
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, load_from_file);
 	tcase_add_test(tc, scalars);
+	tcase_add_test(tc, capture_settings);
+	tcase_add_test(tc, hostname_from_env);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 

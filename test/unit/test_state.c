@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -438,6 +439,86 @@ START_TEST(seed_from_proc)
 }
 END_TEST
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The host's user names: <root>/proc/1/root/etc (the node's, seen from a
+ * hostPID container) before <root>/etc (the image's). */
+START_TEST(host_users_from_pid1_root)
+{
+	char root[] = "/tmp/vigil-test-users-XXXXXX", p[PATH_MAX], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(p, sizeof(p), "%s/etc", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/etc/passwd", root);
+	write_file(p, "root:x:0:0::/root:/bin/sh\nimageuser:x:1000:1000::/:/bin/sh\n");
+	snprintf(p, sizeof(p), "%s/etc/group", root);
+	write_file(p, "imagegroup:x:1000:\n");
+	const char *dirs[] = { "proc", "proc/1", "proc/1/root", "proc/1/root/etc" };
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		mkdir(p, 0755);
+	}
+	snprintf(p, sizeof(p), "%s/proc/1/root/etc/passwd", root);
+	write_file(p, "root:x:0:0::/root:/bin/sh\nnodeuser:x:1000:1000::/:/bin/sh\n");
+	snprintf(p, sizeof(p), "%s/proc/1/root/etc/group", root);
+	write_file(p, "nodegroup:x:1000:\n");
+
+	struct state_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.root = root;
+	c.hostname = "testhost";
+	struct state *s = state_new(&c, err, sizeof(err));
+	ck_assert_msg(s, "state_new: %s", err);
+	ck_assert_str_eq(state_user_name(s, NULL, 1000), "nodeuser");
+	ck_assert_str_eq(state_group_name(s, NULL, 1000), "nodegroup");
+	state_free(s);
+
+	/* no readable /proc/1/root/etc/passwd: <root>/etc */
+	snprintf(p, sizeof(p), "%s/proc/1/root/etc/passwd", root);
+	unlink(p);
+	s = state_new(&c, err, sizeof(err));
+	ck_assert_msg(s, "state_new: %s", err);
+	ck_assert_str_eq(state_user_name(s, NULL, 1000), "imageuser");
+	state_free(s);
+
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* $VIGIL_HOSTNAME (the DaemonSet sets the node name) is the default
+ * hostname; an explicit one wins. */
+START_TEST(hostname_from_env)
+{
+	char err[256];
+	struct state_cfg c;
+	memset(&c, 0, sizeof(c));
+	setenv("VIGIL_HOSTNAME", "node-7", 1);
+	struct state *s = state_new(&c, err, sizeof(err));
+	ck_assert_msg(s, "state_new: %s", err);
+	ck_assert_str_eq(state_hostname(s), "node-7");
+	state_free(s);
+	c.hostname = "given";
+	s = state_new(&c, err, sizeof(err));
+	ck_assert_str_eq(state_hostname(s), "given");
+	state_free(s);
+	setenv("VIGIL_HOSTNAME", "", 1);	/* empty: gethostname() */
+	c.hostname = NULL;
+	s = state_new(&c, err, sizeof(err));
+	ck_assert_str_ne(state_hostname(s), "");
+	ck_assert_str_ne(state_hostname(s), "node-7");
+	state_free(s);
+	unsetenv("VIGIL_HOSTNAME");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("state");
@@ -455,6 +536,8 @@ int main(void)
 	tcase_add_test(tc, snapshot_roundtrip);
 	tcase_add_test(tc, path_join);
 	tcase_add_test(tc, seed_from_proc);
+	tcase_add_test(tc, host_users_from_pid1_root);
+	tcase_add_test(tc, hostname_from_env);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -89,7 +89,7 @@ struct capture_writer_opts {
 	uint32_t flags;		/* CAPTURE_F_ENV; F_SNAPSHOT is set by the writer */
 	uint32_t snaplen;
 	uint32_t nr_cpus;
-	const char *hostname;	/* NULL: gethostname() */
+	const char *hostname;	/* NULL: $VIGIL_HOSTNAME, else gethostname() */
 	size_t block_size;	/* 0: CAPTURE_BLOCK_DEFAULT */
 };
 

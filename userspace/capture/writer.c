@@ -101,8 +101,10 @@ struct capture_writer *capture_writer_open(const char *path,
 	h.flags = o->flags & ~CAPTURE_F_SNAPSHOT;
 	h.snaplen = o->snaplen;
 	h.nr_cpus = o->nr_cpus;
-	if (o->hostname)
-		strncpy(h.hostname, o->hostname, sizeof(h.hostname) - 1);
+	const char *host = o->hostname ? o->hostname : getenv("VIGIL_HOSTNAME");
+
+	if (host && *host)
+		strncpy(h.hostname, host, sizeof(h.hostname) - 1);
 	else if (gethostname(h.hostname, sizeof(h.hostname) - 1) < 0)
 		h.hostname[0] = '\0';
 

@@ -14,6 +14,7 @@
 
 #include "alert/tz.h"
 #include "config/config.h"
+#include "vigil_abi.h"
 
 struct ld {
 	yaml_document_t doc;
@@ -1062,6 +1063,26 @@ static int top_pair(struct ld *l, const char *k, yaml_node_t *v, const char *w, 
 		return get_str(l, v, w, (char **)&c->environment);
 	if (!strcmp(k, "owner_labels"))
 		return get_list(l, v, w, &c->owner_labels, &c->nowner_labels);
+	if (!strcmp(k, "ring_size")) {
+		const char *s = scalar(v);
+		long long n = config_parse_size(s);
+
+		if (n < 0)
+			return fail(l, v, w, "expected a size (8M, 512K, bytes), got '%s'",
+				    s ? s : "(not a scalar)");
+		if (n < VIGIL_RING_SIZE_MIN || n > VIGIL_RING_SIZE_MAX || (n & (n - 1)))
+			return fail(l, v, w, "%lld is not a power of two from %u (64K) to %u (256M)",
+				    n, VIGIL_RING_SIZE_MIN, VIGIL_RING_SIZE_MAX);
+		c->ring_size = (unsigned)n;
+		return 0;
+	}
+	if (!strcmp(k, "snaplen")) {
+		if (get_uint(l, v, w, VIGIL_PARAM_MAX_LEN, &c->snaplen))
+			return -1;
+		if (!c->snaplen)
+			return fail(l, v, w, "0 is out of range [1, %u]", VIGIL_PARAM_MAX_LEN);
+		return 0;
+	}
 	if (!strcmp(k, "rules_files")) {
 		t->rules_files = v;
 		return 0;
@@ -1159,7 +1180,7 @@ static int load_doc(struct ld *l)
 	static const char *const known[] = { "hostname", "environment", "rules_files",
 		"profiles", "exceptions", "silences", "record_silenced", "dedup",
 		"rate_limits", "summary_interval", "outputs", "routes", "metrics", "owner_labels",
-		NULL };
+		"ring_size", "snaplen", NULL };
 	static const char *const prof_known[] = { "rules_files", "min_priority",
 		"priority_overrides", "exceptions", NULL };
 	struct vigil_config *c = l->cfg;
@@ -1271,9 +1292,13 @@ static int set_defaults(struct ld *l)
 	struct vigil_config *c = l->cfg;
 
 	if (!c->hostname) {
+		const char *env = getenv("VIGIL_HOSTNAME");
 		char h[256] = "";
 
-		gethostname(h, sizeof(h) - 1);
+		if (env && *env)
+			snprintf(h, sizeof(h), "%s", env);
+		else
+			gethostname(h, sizeof(h) - 1);
 		c->hostname = sdup(l, h);
 		if (!c->hostname)
 			return oom(l);

@@ -24,7 +24,8 @@
 
 struct vigil_config {
 	const char *file;		/* as given to config_load */
-	const char *hostname;		/* "hostname:", else gethostname() */
+	const char *hostname;		/* "hostname:", else $VIGIL_HOSTNAME (if
+					 * set and not empty), else gethostname() */
 	const char *environment;	/* selected profile, NULL if none */
 	char **rules_files;		/* the profile's (or top-level) list */
 	size_t nrules_files;
@@ -37,6 +38,10 @@ struct vigil_config {
 	 * vigil.owner (state stage); NULL = the state's default */
 	char **owner_labels;
 	size_t nowner_labels;
+	/* capture settings, read when `vigil run` opens the device (a reload
+	 * does not change them); 0 = the module's default. --ring-size wins. */
+	unsigned ring_size;		/* bytes per CPU ring, power of two */
+	unsigned snaplen;		/* bytes kept of BYTES values */
 	char *warnings;			/* "FILE:LINE: ...\n" lines, or NULL */
 	/* private: every allocation, freed by config_free */
 	void **allocs_;

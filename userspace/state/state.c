@@ -56,8 +56,11 @@ struct state *state_new(const struct state_cfg *cfg, char *err, size_t errlen)
 	}
 	st->files_ok = st->cfg.live || st->root[0];
 	st->cfg.root = st->root;
+	const char *envhost = getenv("VIGIL_HOSTNAME");
 	if (st->cfg.hostname)
 		snprintf(st->hostname, sizeof(st->hostname), "%s", st->cfg.hostname);
+	else if (envhost && *envhost)
+		snprintf(st->hostname, sizeof(st->hostname), "%s", envhost);
 	else if (gethostname(st->hostname, sizeof(st->hostname) - 1))
 		snprintf(st->hostname, sizeof(st->hostname), "unknown");
 	st->cfg.hostname = st->hostname;

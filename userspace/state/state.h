@@ -45,7 +45,9 @@ struct state_cfg {
 					 * never set in replay */
 	const char *root;		/* prefix for /proc, /etc, /run, /var/lib
 					 * (tests); NULL or "" = "/" */
-	const char *hostname;		/* evt.hostname; NULL = gethostname() */
+	const char *hostname;		/* evt.hostname; NULL = $VIGIL_HOSTNAME
+					 * if set and not empty, else
+					 * gethostname() */
 	int64_t boot_offset_ns;		/* realtime - monotonic: evt.rawtime =
 					 * hdr.ts + boot_offset_ns */
 	/* vigil.owner: the first of these keys found in the pod labels, then

@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* state_users.c - user and group names from passwd/group files: the host's
- * (<root>/etc) and, for processes in a container, the container's own
- * (<root>/proc/<pid>/root/etc). Each file set is read once and cached. */
+ * and, for processes in a container, the container's own
+ * (<root>/proc/<pid>/root/etc). Each file set is read once and cached.
+ *
+ * The host's files: <root>/proc/1/root/etc when that is readable, else
+ * <root>/etc. On a host both are the same files; in a container with the
+ * host's PID namespace (the Kubernetes DaemonSet: hostPID) /proc/1/root is
+ * the node's root, so host processes get the node's names and not the
+ * image's, without mounting the node's /etc. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "state/state_int.h"
 
@@ -57,8 +64,12 @@ static struct st_userdb *userdb(struct state *st, const struct st_proc *p)
 		char dir[PATH_MAX + 64], path[PATH_MAX + 80];
 		if (c)
 			snprintf(dir, sizeof(dir), "%s/proc/%u/root/etc", st->root, c->pid ? c->pid : p->pid);
-		else
-			snprintf(dir, sizeof(dir), "%s/etc", st->root);
+		else {
+			snprintf(dir, sizeof(dir), "%s/proc/1/root/etc", st->root);
+			snprintf(path, sizeof(path), "%s/passwd", dir);
+			if (access(path, R_OK) != 0)
+				snprintf(dir, sizeof(dir), "%s/etc", st->root);
+		}
 		snprintf(path, sizeof(path), "%s/passwd", dir);
 		load_file(path, &d->users);
 		snprintf(path, sizeof(path), "%s/group", dir);
