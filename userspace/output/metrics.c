@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "output/metrics.h"
+#include "vigil_abi.h"
 
 static const struct {
 	const char *name, *type, *help, *labels;
@@ -147,6 +148,41 @@ void metrics_add(struct metrics *m, enum metrics_family fam,
 		metric_add(metrics_series(m, fam, labels), n);
 }
 
+static const char *const drop_cause_names[VIGIL_DROP_NR] = {
+#define X_DROP(id, name, desc) [VIGIL_DROP_##id] = name,
+	VIGIL_DROP_CAUSES(X_DROP)
+#undef X_DROP
+};
+
+void metrics_ring_stats(struct metrics *m, unsigned cpu, const struct vigil_cpu_stats *st)
+{
+	char cpus[16];
+	const char *lab[2] = { cpus, NULL };
+
+	if (!m || !st)
+		return;
+	snprintf(cpus, sizeof(cpus), "%u", cpu);
+	for (unsigned d = 0; d < VIGIL_DROP_NR; d++) {
+		lab[1] = drop_cause_names[d];
+		metric_set(metrics_series(m, METRICS_DROPS, lab), st->drops[d]);
+	}
+	metric_set(metrics_series(m, METRICS_RING_FAULTS, lab), st->faults);
+	metric_set(metrics_series(m, METRICS_RING_TRUNCATIONS, lab), st->truncations);
+}
+
+uint64_t metrics_family_sum(struct metrics *m, enum metrics_family fam)
+{
+	uint64_t sum = 0;
+
+	if (!m || (unsigned)fam >= METRICS_FAMILY_N)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	for (struct metric *s = m->fam[fam]; s; s = s->next)
+		sum += metric_get(s);
+	pthread_mutex_unlock(&m->lock);
+	return sum;
+}
+
 /* --- rendering --- */
 
 struct buf {
@@ -219,7 +255,8 @@ char *metrics_render(struct metrics *m)
 		bstr(&b, "\n");
 		for (struct metric *s = m->fam[f]; s; s = s->next) {
 			bstr(&b, fam_tab[f].name);
-			bstr(&b, "{");
+			if (n)
+				bstr(&b, "{");
 			for (int k = 0; k < n; k++) {
 				if (k)
 					bstr(&b, ",");
@@ -228,7 +265,7 @@ char *metrics_render(struct metrics *m)
 				bescaped(&b, s->labels[k]);
 				bstr(&b, "\"");
 			}
-			snprintf(num, sizeof(num), "} %llu\n",
+			snprintf(num, sizeof(num), "%s %llu\n", n ? "}" : "",
 				 (unsigned long long)metric_get(s));
 			bstr(&b, num);
 		}
