@@ -4,7 +4,8 @@
  * real builder and capture writer, each a small scenario that proves one
  * piece of the state (dup'd fds, exec with CLOEXEC, a thread exec, an
  * orphan reparented, a path relative to a dirfd, IPv6, a unix socket,
- * containers with CRI metadata, snapshot-only fds).
+ * containers with CRI metadata, snapshot-only fds, ring drops as
+ * `vigil capture` records them).
  *
  *   gen_fixtures OUTDIR     writes OUTDIR/<scenario>.vcap
  *
@@ -352,6 +353,32 @@ static void scenario_falco(void)
 	end();
 }
 
+/* DROP records as `vigil capture` writes them (cpu, cause, count) between
+ * events: replay ignores them; `vigil run --capture` counts them (drop
+ * alert, vigil_drops_total). 8 records lost: cpu 0 full 5, cpu 1 full 2,
+ * cpu 1 nested 1. */
+static void drop_rec(uint32_t cpu, uint32_t cause, uint64_t n)
+{
+	struct evt_builder b;
+	th_begin(&b, &T, VIGIL_EVT_DROP, 0, 0);
+	evt_build_u32(&b, cpu);
+	evt_build_u32(&b, cause);
+	evt_build_u64(&b, n);
+	put(th_end(&b, &T));
+}
+
+static void scenario_drops(void)
+{
+	begin("drops");
+	host_snapshot();
+	rw(VIGIL_EVT_READ, 600, 3, 100);	/* match: auth log */
+	drop_rec(0, VIGIL_DROP_FULL, 5);
+	drop_rec(1, VIGIL_DROP_FULL, 2);
+	drop_rec(1, VIGIL_DROP_NESTED, 1);
+	rw(VIGIL_EVT_READ, 600, 3, 200);	/* match again, after the loss */
+	end();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -369,5 +396,6 @@ int main(int argc, char **argv)
 	scenario_container();
 	scenario_snapshot();
 	scenario_falco();
+	scenario_drops();
 	return 0;
 }

@@ -93,6 +93,63 @@ if [ -f "$cap" ]; then
     echo "FAIL: replay/hostname_option: output differs beyond the hostname"; rc=1
   fi
 fi
+# -c: the configuration's outputs, but --hostname still wins over its
+# hostname:, and without --hostname the capture's own hostname does; the
+# alerts are otherwise the same bytes as with the built-in configuration
+cap=$out/dup_fds.vcap
+if [ -f "$cap" ]; then
+  printf 'hostname: cfg-host\noutputs:\n  - {name: out, type: stdout, format: json}\n' >"$out/replay-cfg.yaml"
+  ./userspace/vigil replay "$cap" -r test/replay/rules.yaml -c "$out/replay-cfg.yaml" \
+    --hostname replay-host --root test/replay/root >"$out/cfg.out" 2>"$out/cfg.err"
+  ./userspace/vigil replay "$cap" -r test/replay/rules.yaml -c "$out/replay-cfg.yaml" \
+    --root test/replay/root >"$out/cfg-caphost.out" 2>>"$out/cfg.err"
+  hosts=$(grep -o '"hostname":"[^"]*"' "$out/cfg-caphost.out" | sort -u | tr '\n' ' ')
+  if ! cmp -s "$out/cfg.out" test/replay/expected/dup_fds.json; then
+    echo "FAIL: replay/config_keeps_hostname_option: with -c the output differs: $(head -c 300 "$out/cfg.out") $(tail -1 "$out/cfg.err")"; rc=1
+  elif [ "$hosts" != '"hostname":"fixture-host" ' ]; then
+    echo "FAIL: replay/config_keeps_hostname_option: without --hostname want the capture's (fixture-host), got: $hosts"; rc=1
+  else
+    echo "PASS: replay/config_keeps_hostname_option"
+  fi
+fi
+# `vigil run --capture`: the capture's DROP records make the drop alert,
+# an internal alert that skips the policy yet carries the configured
+# environment and hostname, so a route by environment delivers it
+cap=$out/drops.vcap
+if [ -f "$cap" ]; then
+  rm -f "$out"/drops-*.json
+  cat >"$out/drops-cfg.yaml" <<EOF
+hostname: cfg-host
+environment: prod
+profiles: {prod: {rules_files: [test/replay/rules.yaml]}}
+outputs:
+  - {name: prod, type: file, path: $out/drops-prod.json}
+  - {name: dev, type: file, path: $out/drops-dev.json}
+routes:
+  - {outputs: [prod], environments: [prod]}
+  - {outputs: [dev], environments: [dev]}
+EOF
+  if ./userspace/vigil run --capture "$cap" -c "$out/drops-cfg.yaml" 2>"$out/drops-run.err" &&
+     why=$(python3 - "$out/drops-prod.json" "$out/drops-dev.json" <<'PY'
+import json, os, sys
+L = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+d = [a for a in L if a["rule"] == "vigil internal: event drops"]
+r = [a for a in L if a["rule"] == "Auth log read"]
+ok = (len(d) == 1 and d[0]["source"] == "internal" and d[0]["hostname"] == "cfg-host"
+      and d[0].get("vigil", {}).get("environment") == "prod"
+      and d[0]["output_fields"].get("n_drops_total") == "8" and "vigil_internal" in d[0]["tags"]
+      and len(r) == 2 and not (os.path.exists(sys.argv[2]) and os.path.getsize(sys.argv[2])))
+if not ok:
+    print("drop alerts %s, rule alerts %d, dev file %s" % (json.dumps(d)[:400], len(r),
+          os.path.exists(sys.argv[2]) and os.path.getsize(sys.argv[2])))
+    sys.exit(1)
+PY
+); then
+    echo "PASS: replay/run_drop_alert_routed_by_environment"
+  else
+    echo "FAIL: replay/run_drop_alert_routed_by_environment: ${why:-vigil run failed: $(tail -2 "$out/drops-run.err")}"; rc=1
+  fi
+fi
 # ---- live: a real runc container on this host (the runtime-file path of
 # the state: runc's state.json -> bundle config.json -> CRI annotations)
 runc_case() { # NAME PRIVILEGED(0|1) EXPECTED-LINES...

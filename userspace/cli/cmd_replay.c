@@ -6,9 +6,11 @@
  *
  * Deterministic: the state is never filled from /proc, container metadata
  * comes only from the file's CONTAINER records, users from --root's
- * passwd/group (none by default), times from the records; so the same file
- * gives the same alerts, byte for byte, apart from --hostname (default: the
- * hostname stored in the capture, else this host's name).
+ * passwd/group (none by default), times from the records, and the
+ * configuration is the built-in one unless -c names a file (never
+ * /etc/vigil/vigil.yaml by itself); so the same file gives the same alerts,
+ * byte for byte, apart from --hostname (default: the hostname stored in the
+ * capture, else the configuration's hostname:, else this host's name).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -28,9 +30,11 @@ static void usage(FILE *f)
 		"                    [--root DIR] [-c CONFIG] [--profile P] [-o FILE] [--stats]\n"
 		"  -r RULES        rules file, directory or builtin:rules (repeatable)\n"
 		"  --json          alerts as JSON lines (Falco's shape)\n"
-		"  --hostname N    hostname in alerts (default: the capture's)\n"
+		"  --hostname N    hostname in alerts (default: the capture's; with -c it\n"
+		"                  still wins over the configuration's hostname:)\n"
 		"  --root DIR      read passwd/group (and runtime files) under DIR\n"
-		"  -c CONFIG       configuration (outputs, policy); default: built-in\n"
+		"  -c CONFIG       configuration (outputs, policy); default: built-in, even\n"
+		"                  when /etc/vigil/vigil.yaml exists\n"
 		"  --stats         print the state's counters to stderr at the end\n");
 }
 
@@ -56,6 +60,7 @@ static int cmd_replay(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.no_journald = true;
+	o.no_default_config = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:c:o:h", lo, NULL)) != -1) {
 		switch (c) {
@@ -113,6 +118,7 @@ static int cmd_replay(int argc, char **argv)
 	scfg.live = false;
 	scfg.root = root;
 	scfg.hostname = hostname ? hostname : capture_host[0] ? capture_host : NULL;
+	o.hostname = scfg.hostname;	/* over the configuration's hostname: */
 	scfg.boot_offset_ns = src->boot_offset_ns;
 	st = state_new(&scfg, err, sizeof(err));
 	if (!st) {

@@ -73,7 +73,8 @@ static void usage(FILE *f)
 		"  --json          stdout alerts as JSON lines (built-in outputs)\n"
 		"  -o FILE         also write JSON-lines alerts to FILE\n"
 		"  --capture FILE  read records from a capture file instead of the module\n"
-		"  --ring-size B   bytes per CPU ring (power of two; default: the module's)\n"
+		"  --ring-size B   bytes per CPU ring (power of two; default: ring_size: of\n"
+		"                  the configuration, else the module's 8 MiB)\n"
 		"  --drop-alert-rate R  ring-drop alerts per second at most (default 1/30)\n"
 		"  --dry-run       load and check everything, print what would run, exit\n");
 }
@@ -209,7 +210,8 @@ static int cmd_run(int argc, char **argv)
 	struct run_gen *g = NULL;
 	struct run_pipe *p = NULL;
 	struct metrics *m = NULL;
-	char err[1024];
+	char err[1024], hostname[256] = "";
+	unsigned ring_snaplen = 0;
 	int rc = 1, r;
 
 	r = parse_args(argc, argv, &o);
@@ -217,10 +219,28 @@ static int cmd_run(int argc, char **argv)
 		return r > 0 ? 0 : 2;
 	install_signals();
 
+	if (!o.capture && !o.dry_run) {
+		/* the capture settings (and the hostname of evt.hostname) are
+		 * read once, before the device is opened */
+		const char *cfgpath = run_config_path(&o);
+		struct vigil_config *cfg = NULL;
+
+		if (cfgpath && config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vigil run: %s\n", err);
+			return 1;
+		}
+		if (cfg && !o.ring_size)
+			o.ring_size = cfg->ring_size;
+		if (cfg)
+			ring_snaplen = cfg->snaplen;
+		if (cfg)
+			snprintf(hostname, sizeof(hostname), "%s", cfg->hostname);
+		config_free(cfg);
+	}
 	if (o.capture)
 		src = run_source_capture(o.capture, err, sizeof(err));
 	else if (!o.dry_run)
-		src = run_source_ring(o.ring_size, err, sizeof(err));
+		src = run_source_ring(o.ring_size, ring_snaplen, err, sizeof(err));
 	if (!src && !o.dry_run) {
 		fprintf(stderr, "vigil run: %s\n", err);
 		if (!o.capture)
@@ -232,6 +252,7 @@ static int cmd_run(int argc, char **argv)
 	memset(&scfg, 0, sizeof(scfg));
 	scfg.live = src && src->live;
 	scfg.boot_offset_ns = src ? src->boot_offset_ns : 0;
+	scfg.hostname = hostname[0] ? hostname : NULL;
 	st = state_new(&scfg, err, sizeof(err));
 	if (!st) {
 		fprintf(stderr, "vigil run: state: %s\n", err);
@@ -297,8 +318,8 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 		if (mono_ms() >= next_tick) {
-			run_pipe_tick(p, time(NULL), src->drops(src), o.drop_alert_rate,
-				      o.drop_alert_burst);
+			run_pipe_tick(p, time(NULL), run_source_metrics(src, m),
+				      o.drop_alert_rate, o.drop_alert_burst);
 			next_tick = mono_ms() + 1000;
 		}
 	}
@@ -316,7 +337,7 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vigil run: stopping: %u records drained from the rings\n", n);
 	}
 	{
-		uint64_t drops = src->drops(src);
+		uint64_t drops = run_source_metrics(src, m);
 		const struct run_pipe_stats *s = run_pipe_stats(p);
 
 		run_pipe_tick(p, time(NULL), drops, o.drop_alert_rate, o.drop_alert_burst);

@@ -41,6 +41,8 @@ struct vigil_config;
 struct run_opts {
 	const char *config;		/* -c; NULL: RUN_DEFAULT_CONFIG if present */
 	bool config_given;
+	bool no_default_config;		/* replay: built-in defaults unless -c */
+	const char *hostname;		/* alerts' hostname over the config's (replay) */
 	const char *rules[RUN_MAX_RULE_ARGS];	/* -r, in order; replaces the config's */
 	size_t nrules;
 	const char *profile;		/* --profile NAME|FILE, loaded after the rules */
@@ -70,6 +72,9 @@ struct run_gen {
 	char sources[512];		/* "builtin:rules, profiles/prod.yaml" */
 };
 
+/* The configuration file o asks for: -c, else RUN_DEFAULT_CONFIG if it
+ * exists (not with no_default_config); NULL: built-in defaults. */
+const char *run_config_path(const struct run_opts *o);
 /* Loads configuration and rules and opens the sinks. NULL on any error,
  * with err naming the file and the cause (rule diagnostics are printed to
  * stderr as they are, GCC style). */
@@ -100,12 +105,14 @@ void run_pipe_use(struct run_pipe *p, struct run_gen *g);
 /* One event through state, rules, policy and router. */
 void run_pipe_event(struct run_pipe *p, const struct evt *ev);
 /* Periodic work (call about once a second): policy follow-ups and the
- * drop alert. drops_total is the source's cumulative drop counter. */
+ * drop alert. drops_total is the source's cumulative drop counter. With
+ * metrics: the state's table sizes and the heartbeat gauge. */
 void run_pipe_tick(struct run_pipe *p, time_t now, uint64_t drops_total,
 		   double rate, double burst);
 const struct run_pipe_stats *run_pipe_stats(const struct run_pipe *p);
 /* An alert made by vigil itself (drops, a failed reload): source
- * "internal", tag vigil_internal, straight to the router. */
+ * "internal", tag vigil_internal, the generation's hostname and the
+ * configured environment, straight to the router (no policy). */
 void run_pipe_internal(struct run_pipe *p, const char *rule, enum alert_priority prio,
 		       const char *output, const struct alert_field *f, size_t nf);
 
@@ -122,6 +129,11 @@ struct run_source {
 	int (*stop)(struct run_source *s, char *err, size_t errlen);
 	/* Records lost so far (all CPUs, all causes). */
 	uint64_t (*drops)(struct run_source *s);
+	/* The counters of CPU cpu (< ncpus) so far: from the module's rings,
+	 * or summed from a capture's DROP records (drops only). 0: *st set;
+	 * 1: no such ring (CPU absent); -1: error. */
+	int (*cpu_stats)(struct run_source *s, unsigned cpu, struct vigil_cpu_stats *st);
+	unsigned (*ncpus)(struct run_source *s);
 	void (*close)(struct run_source *s);
 	int64_t boot_offset_ns;		/* REALTIME - MONOTONIC */
 	bool live;			/* fill the state from /proc */
@@ -129,7 +141,11 @@ struct run_source {
 
 struct run_source *run_source_capture(const char *path, char *err, size_t errlen);
 /* NULL with err when the device cannot be opened (module not loaded...).
- * ring_size 0 keeps the module's default. */
-struct run_source *run_source_ring(unsigned ring_size, char *err, size_t errlen);
+ * ring_size and snaplen 0 keep the module's defaults. */
+struct run_source *run_source_ring(unsigned ring_size, unsigned snaplen,
+				   char *err, size_t errlen);
+/* The source's per-CPU counters into the metrics (vigil_drops_total by cpu
+ * and cause, faults, truncations); returns the drops of all CPUs. */
+uint64_t run_source_metrics(struct run_source *src, struct metrics *m);
 
 #endif

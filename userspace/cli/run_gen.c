@@ -248,19 +248,26 @@ static int make_outputs(struct run_gen *g, const struct run_opts *o, char *err, 
 	return 0;
 }
 
+const char *run_config_path(const struct run_opts *o)
+{
+	if (o->config)
+		return o->config;
+	if (!o->no_default_config && access(RUN_DEFAULT_CONFIG, F_OK) == 0)
+		return RUN_DEFAULT_CONFIG;
+	return NULL;
+}
+
 struct run_gen *run_gen_new(const struct run_opts *o, struct state *st,
 			    struct metrics *m, char *err, size_t errlen)
 {
 	struct run_gen *g = calloc(1, sizeof(*g));
-	const char *cfgpath = o->config;
+	const char *cfgpath = run_config_path(o);
 	char sub[512];
 
 	if (!g) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (!cfgpath && access(RUN_DEFAULT_CONFIG, F_OK) == 0)
-		cfgpath = RUN_DEFAULT_CONFIG;
 	if (cfgpath && config_load(cfgpath, &g->cfg, err, errlen) != 0)
 		goto fail;
 	if (g->cfg && g->cfg->warnings)
@@ -287,7 +294,12 @@ struct run_gen *run_gen_new(const struct run_opts *o, struct state *st,
 		snprintf(err, errlen, "outputs: %s", sub);
 		goto fail;
 	}
-	g->hostname = g->cfg && g->cfg->hostname ? g->cfg->hostname : state_hostname(st);
+	if (o->hostname)
+		g->hostname = o->hostname;
+	else if (g->cfg && g->cfg->hostname)
+		g->hostname = g->cfg->hostname;
+	else
+		g->hostname = state_hostname(st);
 	return g;
 fail:
 	run_gen_free(g, 0);

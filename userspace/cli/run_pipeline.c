@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cli/run.h"
+#include "config/config.h"
 #include "event/event.h"
 #include "fields/fields.h"
 #include "output/metrics.h"
@@ -293,6 +294,8 @@ void run_pipe_tick(struct run_pipe *p, time_t now, uint64_t drops_total,
 
 	policy_tick(p->g->policy, now, emit_followup, p);
 	state_gauges(p);
+	if (p->m)
+		metric_set(metrics_series(p->m, METRICS_TICK, NULL), (uint64_t)now);
 
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	if (!p->bucket_started) {
@@ -341,6 +344,11 @@ void run_pipe_internal(struct run_pipe *p, const char *rule, enum alert_priority
 	a.priority = prio;
 	a.source = "internal";
 	a.hostname = p->g->hostname;
+	/* Not through the policy (nothing may silence or rate-limit these
+	 * beyond their own bucket), but stamped as the policy stamps rule
+	 * alerts, so that routes by environment get them. */
+	if (p->g->cfg)
+		a.ctx[ALERT_CTX_ENVIRONMENT] = p->g->cfg->environment;
 	a.output = output;
 	a.tags = tags;
 	a.ntags = 1;

@@ -12,6 +12,7 @@
 #include "cli/run.h"
 #include "capture/capture.h"
 #include "event/event.h"
+#include "output/metrics.h"
 #include "ring/ring.h"
 
 static int64_t boot_offset_now(void)
@@ -68,19 +69,52 @@ static int ring_src_stop(struct run_source *s, char *err, size_t errlen)
 	return ring_stop(sr->r, err, errlen);
 }
 
-static uint64_t ring_src_drops(struct run_source *s)
+static unsigned ring_src_ncpus(struct run_source *s)
+{
+	const struct vigil_info *info = ring_info(((struct src_ring *)s)->r);
+
+	return info ? info->nr_rings : 0;
+}
+
+static int ring_src_cpu_stats(struct run_source *s, unsigned cpu, struct vigil_cpu_stats *st)
 {
 	struct src_ring *sr = (struct src_ring *)s;
-	const struct vigil_info *info = ring_info(sr->r);
-	uint64_t total = 0;
 	char err[128];
+	int r;
 
-	for (unsigned cpu = 0; info && cpu < info->nr_rings; cpu++) {
+	memset(st, 0, sizeof(*st));
+	r = ring_cpu_stats(sr->r, cpu, st, err, sizeof(err));
+	return r < 0 ? -1 : r > 0 ? 1 : 0;
+}
+
+/* Sum over every CPU and cause (no metrics). */
+static uint64_t src_drops_sum(struct run_source *s)
+{
+	uint64_t total = 0;
+	unsigned n = s->ncpus(s);
+
+	for (unsigned cpu = 0; cpu < n; cpu++) {
 		struct vigil_cpu_stats st;
 
-		memset(&st, 0, sizeof(st));
-		if (ring_cpu_stats(sr->r, cpu, &st, err, sizeof(err)) != 0)
+		if (s->cpu_stats(s, cpu, &st) != 0)
 			continue;
+		for (unsigned c = 0; c < VIGIL_DROP_NR; c++)
+			total += st.drops[c];
+	}
+	return total;
+}
+
+uint64_t run_source_metrics(struct run_source *s, struct metrics *m)
+{
+	uint64_t total = 0;
+	unsigned n = s->ncpus(s);
+
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		struct vigil_cpu_stats st;
+
+		if (s->cpu_stats(s, cpu, &st) != 0)
+			continue;
+		metrics_ring_stats(m, cpu, &st);
 		for (unsigned c = 0; c < VIGIL_DROP_NR; c++)
 			total += st.drops[c];
 	}
@@ -98,7 +132,8 @@ static void ring_src_close(struct run_source *s)
 	free(sr);
 }
 
-struct run_source *run_source_ring(unsigned ring_size, char *err, size_t errlen)
+struct run_source *run_source_ring(unsigned ring_size, unsigned snaplen,
+				   char *err, size_t errlen)
 {
 	struct src_ring *sr = calloc(1, sizeof(*sr));
 	struct ring_opts o;
@@ -110,6 +145,7 @@ struct run_source *run_source_ring(unsigned ring_size, char *err, size_t errlen)
 	memset(&o, 0, sizeof(o));
 	o.watermark = 1;	/* wake on the first record: alert latency first */
 	o.ring_size = ring_size;
+	o.snaplen = snaplen;
 	sr->r = ring_open(&o, err, errlen);
 	if (!sr->r) {
 		free(sr);
@@ -118,7 +154,9 @@ struct run_source *run_source_ring(unsigned ring_size, char *err, size_t errlen)
 	sr->s.next = ring_src_next;
 	sr->s.set_events = ring_src_set_events;
 	sr->s.stop = ring_src_stop;
-	sr->s.drops = ring_src_drops;
+	sr->s.drops = src_drops_sum;
+	sr->s.cpu_stats = ring_src_cpu_stats;
+	sr->s.ncpus = ring_src_ncpus;
 	sr->s.close = ring_src_close;
 	sr->s.boot_offset_ns = boot_offset_now();
 	sr->s.live = true;
@@ -126,10 +164,38 @@ struct run_source *run_source_ring(unsigned ring_size, char *err, size_t errlen)
 }
 
 /* -------------------------------------------------------------- capture */
+/* The DROP records `vigil capture` wrote (cpu, cause, count) are summed
+ * per CPU as they are read, so drop alerts and metrics come out as they
+ * would have live. */
+#define CAP_MAX_CPUS	RING_MERGE_MAX
+
 struct src_cap {
 	struct run_source s;
 	struct capture_reader *r;
+	struct vigil_cpu_stats *cpu;	/* ncpu entries, grown on demand */
+	unsigned ncpu;
 };
+
+static void cap_count_drop(struct src_cap *sc, const struct evt *ev)
+{
+	uint64_t cpu = evt_get_u64(ev, 0, UINT64_MAX), cause = evt_get_u64(ev, 1, UINT64_MAX);
+	uint64_t n = evt_get_u64(ev, 2, 0);
+
+	if (cpu >= CAP_MAX_CPUS || cause >= VIGIL_DROP_NR)
+		return;
+	if (cpu >= sc->ncpu) {
+		struct vigil_cpu_stats *nc = realloc(sc->cpu, (cpu + 1) * sizeof(*nc));
+
+		if (!nc)
+			return;
+		memset(nc + sc->ncpu, 0, (cpu + 1 - sc->ncpu) * sizeof(*nc));
+		for (unsigned i = sc->ncpu; i <= cpu; i++)
+			nc[i].cpu = i;
+		sc->cpu = nc;
+		sc->ncpu = (unsigned)cpu + 1;
+	}
+	sc->cpu[cpu].drops[cause] += n;
+}
 
 static int cap_next(struct run_source *s, struct evt *ev, int timeout_ms,
 		    char *err, size_t errlen)
@@ -138,6 +204,8 @@ static int cap_next(struct run_source *s, struct evt *ev, int timeout_ms,
 	int r = capture_reader_next(sc->r, ev, err, errlen);
 
 	(void)timeout_ms;
+	if (r == 1 && ev->hdr->type == VIGIL_EVT_DROP)
+		cap_count_drop(sc, ev);
 	return r == 0 ? 2 : r;
 }
 
@@ -154,9 +222,18 @@ static int cap_stop(struct run_source *s, char *err, size_t errlen)
 	return 0;
 }
 
-static uint64_t cap_drops(struct run_source *s)
+static unsigned cap_ncpus(struct run_source *s)
 {
-	(void)s;
+	return ((struct src_cap *)s)->ncpu;
+}
+
+static int cap_cpu_stats(struct run_source *s, unsigned cpu, struct vigil_cpu_stats *st)
+{
+	struct src_cap *sc = (struct src_cap *)s;
+
+	if (cpu >= sc->ncpu)
+		return 1;
+	*st = sc->cpu[cpu];
 	return 0;
 }
 
@@ -165,6 +242,7 @@ static void cap_close(struct run_source *s)
 	struct src_cap *sc = (struct src_cap *)s;
 
 	capture_reader_close(sc->r);
+	free(sc->cpu);
 	free(sc);
 }
 
@@ -184,7 +262,9 @@ struct run_source *run_source_capture(const char *path, char *err, size_t errlen
 	sc->s.next = cap_next;
 	sc->s.set_events = cap_set_events;
 	sc->s.stop = cap_stop;
-	sc->s.drops = cap_drops;
+	sc->s.drops = src_drops_sum;
+	sc->s.cpu_stats = cap_cpu_stats;
+	sc->s.ncpus = cap_ncpus;
 	sc->s.close = cap_close;
 	sc->s.boot_offset_ns = capture_reader_info(sc->r)->boot_offset_ns;
 	sc->s.live = false;
