@@ -411,7 +411,7 @@ elif promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 &&
   grep -q '^vigil_alerts_rate_limited_total{rule="Metric"} 3$' "$T/metrics.txt" &&
   grep -q '^vigil_sink_sent_total{sink="file"} 2$' "$T/metrics.txt" &&
   [ "$(grep '^# TYPE' "$T/metrics.txt" | awk '{print $3}' | tr '\n' ' ')" = \
-    "vigil_events_total vigil_drops_total vigil_rule_matches_total vigil_alerts_silenced_total vigil_alerts_deduped_total vigil_alerts_rate_limited_total vigil_alerts_excepted_total vigil_sink_sent_total vigil_sink_failed_total vigil_sink_dropped_total vigil_state_table_entries " ]; then
+    "vigil_events_total vigil_drops_total vigil_ring_faults_total vigil_ring_truncations_total vigil_rule_matches_total vigil_alerts_silenced_total vigil_alerts_deduped_total vigil_alerts_rate_limited_total vigil_alerts_excepted_total vigil_sink_sent_total vigil_sink_failed_total vigil_sink_dropped_total vigil_state_table_entries vigil_tick_timestamp_seconds " ]; then
   pass metrics_promtool_and_order
 else
   fail metrics_promtool_and_order "$(cat "$T/promtool.out" | head -3) $(grep -v '^#' "$T/metrics.txt" | head -5 | tr '\n' ' ')"
@@ -429,6 +429,57 @@ if not ok:
     print("unknown metrics: %s" % sorted(used - have)); sys.exit(1)
 EOF
 then pass grafana_dashboard_queries_real_metrics; else fail grafana_dashboard_queries_real_metrics "see above"; fi
+
+# --- alert-test with the metrics port of a running sensor: a note, not a stop
+PT=$(free_port)
+python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(1); time.sleep(30)' "$PT" &
+HOLDER=$!
+PIDS+=($HOLDER)
+for _ in $(seq 1 30); do (exec 3<>"/dev/tcp/127.0.0.1/$PT") 2>/dev/null && break; sleep 0.1; done
+cat > "$T/taken.yaml" <<EOF
+metrics: {enabled: true, port: $PT}
+outputs:
+  - {name: file, type: file, path: $T/taken.json}
+EOF
+$V alert-test -c "$T/taken.yaml" --count 2 >/dev/null 2>"$T/taken.err"; st=$?
+kill $HOLDER 2>/dev/null
+if [ $st = 0 ] && grep -q "note: metrics not served" "$T/taken.err" &&
+   why=$(json_check "$T/taken.json" 'len(L)==2'); then
+  pass alert_test_metrics_port_taken
+else
+  fail alert_test_metrics_port_taken "exit $st: ${why:-} $(head -3 "$T/taken.err" | tr '\n' ' ')"
+fi
+
+# --- vigil health: the running engine's metrics endpoint (liveness probes) ---
+HP=$(free_port)
+mkdir -p "$T/health"
+now=$(date +%s)
+printf 'vigil_events_total{type="open"} 12\nvigil_drops_total{cpu="0",cause="full"} 3\nvigil_tick_timestamp_seconds %s\n' \
+  "$now" >"$T/health/fresh"
+printf 'vigil_events_total{type="open"} 12\nvigil_tick_timestamp_seconds %s\n' $((now - 600)) >"$T/health/stale"
+printf 'vigil_sink_sent_total{sink="file"} 2\n' >"$T/health/notrun"
+(cd "$T/health" && exec python3 -m http.server "$HP" --bind 127.0.0.1 >/dev/null 2>&1) &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$HP/fresh" 5
+H="http://127.0.0.1:$HP"
+o1=$($V health --url "$H/fresh"); s1=$?
+o2=$($V health --url "$H/stale"); s2=$?
+o3=$($V health --url "$H/notrun"); s3=$?
+o4=$($V health --url "$H/fresh" --min-events 100); s4=$?
+o5=$($V health --url "http://127.0.0.1:$(free_port)/metrics"); s5=$?
+printf 'metrics: {enabled: false}\n' >"$T/nometrics.yaml"
+$V health -c "$T/nometrics.yaml" >/dev/null 2>"$T/health.err"; s6=$?
+printf 'metrics: {enabled: true, listen: 0.0.0.0, port: %s}\n' "$HP" >"$T/hmetrics.yaml"
+o7=$($V health -c "$T/hmetrics.yaml" 2>&1); s7=$?	# / is a listing, not metrics
+if [ $s1 = 0 ] && [[ $o1 == "ok: "*"12 events, 3 records lost"* ]] &&
+   [ $s2 = 1 ] && [[ $o2 == *stalled* ]] && [ $s3 = 1 ] && [[ $o3 == *"vigil_tick_timestamp_seconds"* ]] &&
+   [ $s4 = 1 ] && [[ $o4 == *"fewer than 100"* ]] && [ $s5 = 1 ] && [[ $o5 == unhealthy:* ]] &&
+   [ $s6 = 2 ] && grep -q "metrics are not enabled" "$T/health.err" &&
+   [ $s7 = 1 ] && [[ $o7 == *"127.0.0.1:$HP/metrics"* ]]; then
+  pass health_command
+else
+  fail health_command "$s1:$o1 | $s2:$o2 | $s3:$o3 | $s4:$o4 | $s5:$o5 | $s6:$(cat "$T/health.err") | $s7:$o7"
+fi
 
 # --- bad config: file:line and key; nothing starts half-configured ---------
 cat > "$T/bad.yaml" <<EOF

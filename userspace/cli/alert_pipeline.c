@@ -27,10 +27,15 @@ int alert_pipeline_open(struct alert_pipeline **out, const char *config_path,
 	ap->policy = policy_new(&ap->cfg->policy, err, errlen);
 	if (!ap->policy)
 		goto fail;
+	/* A running sensor with the same configuration has the port: the
+	 * alerts still go out, unmetered by HTTP (noted, not an error). */
 	if (ap->cfg->metrics_enabled &&
 	    metrics_serve(ap->metrics, ap->cfg->metrics_listen, ap->cfg->metrics_port,
-			  &ap->metrics_port, err, errlen))
-		goto fail;
+			  &ap->metrics_port, err, errlen)) {
+		fprintf(stderr, "note: metrics not served: %s (a running `vigil run` may "
+			"have the port); continuing without\n", err);
+		ap->metrics_port = 0;
+	}
 	ap->router = router_new(&ap->cfg->out, ap->metrics, err, errlen);
 	if (!ap->router)
 		goto fail;

@@ -28,7 +28,9 @@ struct alert_pipeline {
 	struct metrics *metrics;
 	struct policy *policy;
 	struct router *router;
-	unsigned metrics_port;		/* bound port when serving, else 0 */
+	unsigned metrics_port;		/* bound port when serving, else 0 (also
+					 * when the port was taken: noted on
+					 * stderr, not an error) */
 };
 
 int alert_pipeline_open(struct alert_pipeline **out, const char *config_path,

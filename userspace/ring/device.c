@@ -44,12 +44,14 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
+	int saved = errno;	/* callers may look at why (EBUSY...) */
 
 	if (err && errlen) {
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
 	}
+	errno = saved;
 	return -1;
 }
 

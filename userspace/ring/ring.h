@@ -167,7 +167,8 @@ int ring_get_stats(int fd, const char *dev, unsigned cpu, struct vigil_cpu_stats
 void ring_close(struct ring_reader *r);
 
 /* Opens the device for control only (no mmap, no ABI check beyond INFO):
- * for `vigil stats`. Returns the fd or -1 with err set; *info filled. */
+ * for `vigil stats`. Returns the fd or -1 with err set and errno kept
+ * (EBUSY: another process holds the device); *info filled. */
 int ring_open_control(const char *dev, struct vigil_info *info, char *err, size_t errlen);
 
 #endif
