@@ -493,6 +493,94 @@ START_TEST(host_users_from_pid1_root)
 }
 END_TEST
 
+/* runc's init forks in the container's cgroup before `runc create` writes
+ * state.json: the container is seen with no metadata, which the next exec
+ * in it finds; the container-start event waits for it and is made once. */
+START_TEST(container_meta_after_first_sighting)
+{
+	char root[] = "/tmp/vigil-test-runc-XXXXXX", p[PATH_MAX], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	const char *id = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+	char cg[256];
+	snprintf(cg, sizeof(cg), "/kubepods/besteffort/pod1234/%s", id);
+
+	struct state_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.root = root;
+	c.live = true;
+	c.hostname = "testhost";
+	struct state *s = state_new(&c, err, sizeof(err));
+	ck_assert_msg(s, "state_new: %s", err);
+	struct th_exec x = { .exe = "/sbin/init", .argv = init_argv, .cwd = "/", .ppid = 0 };
+	ck_assert_int_eq(th_apply(s, ev_snap(&T, 1, 1, &x)), 0);
+
+	/* first sighting: no runtime files yet */
+	struct th_exec e = { .exe = "/bin/sh", .argv = sh_argv, .cwd = "/", .ppid = 1, .cgroup = cg };
+	struct evt *ev = ev_exec(&T, 300, 300, &e);
+	ck_assert_int_eq(th_apply(s, ev), 0);
+	ck_assert_str_eq(th_field(s, ev, "container.id"), "0f1e2d3c4b5a");
+	ck_assert_str_eq(th_field(s, ev, "container.name"), "<NA>");
+	size_t len;
+	ck_assert_ptr_null(state_pending_event(s, &len));
+
+	/* runc saves state.json, naming the bundle with CRI annotations */
+	const char *dirs[] = { "run", "run/runc", "bundle" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		mkdir(p, 0755);
+	}
+	snprintf(p, sizeof(p), "%s/run/runc/%s", root, id);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/run/runc/%s/state.json", root, id);
+	write_file(p, "{\"id\":\"x\",\"created\":\"2026-01-02T03:04:05.5Z\",\"config\":{\"labels\":[\"bundle=/bundle\"]}}");
+	snprintf(p, sizeof(p), "%s/bundle/config.json", root);
+	write_file(p, "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"]}},"
+		      "\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\"}]},"
+		      "\"annotations\":{\"io.kubernetes.cri.container-name\":\"web\","
+		      "\"io.kubernetes.cri.image-name\":\"registry.example.com/web:1.2\","
+		      "\"io.kubernetes.cri.sandbox-namespace\":\"shop\","
+		      "\"io.kubernetes.cri.sandbox-name\":\"web-pod\"}}");
+
+	/* the entrypoint's exec finds it; one start event */
+	ev = ev_exec(&T, 301, 301, &e);
+	ck_assert_int_eq(th_apply(s, ev), 0);
+	ck_assert_str_eq(th_field(s, ev, "container.name"), "web");
+	ck_assert_str_eq(th_field(s, ev, "container.image.repository"), "registry.example.com/web");
+	ck_assert_str_eq(th_field(s, ev, "k8s.ns.name"), "shop");
+	ck_assert_str_eq(th_field(s, ev, "container.host_network"), "true");
+	ck_assert_str_eq(th_field(s, ev, "container.host_pid"), "false");
+	const void *rec = state_pending_event(s, &len);
+	ck_assert_ptr_nonnull(rec);
+	struct evt cev;
+	ck_assert_int_eq(evt_decode(rec, len, &cev), EVT_OK);
+	ck_assert_uint_eq(cev.hdr->type, VIGIL_EVT_CONTAINER);
+	ck_assert_ptr_null(state_pending_event(s, &len));
+
+	/* later execs: no second event */
+	ev = ev_exec(&T, 302, 302, &e);
+	ck_assert_int_eq(th_apply(s, ev), 0);
+	ck_assert_ptr_null(state_pending_event(s, &len));
+	state_free(s);
+
+	/* a container whose runtime never says: the event after META tries */
+	s = state_new(&c, err, sizeof(err));
+	ck_assert_msg(s, "state_new: %s", err);
+	snprintf(cg, sizeof(cg), "/kubepods/besteffort/pod1234/%s", "aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999");
+	int events = 0;
+	for (uint32_t pid = 400; pid < 420; pid++) {
+		ck_assert_int_eq(th_apply(s, ev_exec(&T, pid, pid, &e)), 0);
+		while (state_pending_event(s, &len))
+			events++;
+	}
+	ck_assert_int_eq(events, 1);
+	state_free(s);
+
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* $VIGIL_HOSTNAME (the DaemonSet sets the node name) is the default
  * hostname; an explicit one wins. */
 START_TEST(hostname_from_env)
@@ -538,6 +626,7 @@ int main(void)
 	tcase_add_test(tc, seed_from_proc);
 	tcase_add_test(tc, host_users_from_pid1_root);
 	tcase_add_test(tc, hostname_from_env);
+	tcase_add_test(tc, container_meta_after_first_sighting);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

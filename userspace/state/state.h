@@ -97,6 +97,8 @@ struct st_container {
 	char *name, *image, *image_repo, *image_tag, *image_digest;
 	bool privileged, host_pid, host_network, host_ipc;
 	bool meta_loaded;		/* metadata found in the runtime's files */
+	bool start_queued;		/* its container-start event was made */
+	uint8_t meta_tries;		/* load_meta() calls so far (bounded) */
 	uint64_t start_ts;		/* ns since the epoch, 0 = unknown */
 	struct st_mount *mounts;
 	unsigned nmounts;

@@ -600,6 +600,34 @@ static void queue_container_event(struct state *st, const struct st_container *c
 	}
 }
 
+/*
+ * A container is first seen before its runtime has written the files that
+ * describe it: runc's init forks inside the new cgroup before `runc create`
+ * saves state.json, and the entrypoint's exec comes after. So the metadata
+ * is looked up again at each exec or fork seen in the container (this is
+ * only called for those), up to META_TRIES times, and the container-start
+ * event, which rules on privileged containers and mounts match, is made
+ * once the metadata is there, or with what is known when the tries run out.
+ */
+#define META_TRIES 8
+
+static void retry_meta(struct state *st, struct st_container *c)
+{
+	if (c->start_queued)
+		return;
+	if (st->files_ok && !c->meta_loaded && c->meta_tries < META_TRIES) {
+		c->meta_tries++;
+		load_meta(st, c);	/* the runtime's creation time, if it says */
+	}
+	if (!c->start_ts)		/* else the first sighting */
+		c->start_ts = st->cur_ts + (uint64_t)st->cfg.boot_offset_ns;
+	if (c->meta_loaded || !st->files_ok || c->meta_tries >= META_TRIES) {
+		c->start_queued = true;
+		if (st->cfg.live)
+			queue_container_event(st, c);
+	}
+}
+
 struct st_container *st_container_for_cgroup(struct state *st, const char *cg, size_t len,
 					      uint32_t pid)
 {
@@ -632,6 +660,7 @@ struct st_container *st_container_for_cgroup(struct state *st, const char *cg, s
 	struct st_container *c = state_container(st, id);
 	if (c) {
 		c->last_seen = st->now_num;
+		retry_meta(st, c);
 		return c;
 	}
 	c = st_container_get(st, id, true);
@@ -640,12 +669,7 @@ struct st_container *st_container_for_cgroup(struct state *st, const char *cg, s
 	c->runtime = strdup(rt);
 	c->pid = pid;
 	c->cgroup = st_strndup(cg, len);
-	if (st->files_ok)
-		load_meta(st, c);
-	if (!c->start_ts)
-		c->start_ts = st->cur_ts + (uint64_t)st->cfg.boot_offset_ns;
-	if (st->cfg.live)
-		queue_container_event(st, c);
+	retry_meta(st, c);
 	return c;
 }
 
@@ -718,6 +742,7 @@ void st_container_apply(struct state *st, const struct evt *ev)
 	if (!c)
 		return;
 	c->last_seen = st->now_num;
+	c->start_queued = true;		/* this record is its start event */
 	const char *s = evt_get_str(ev, VIGIL_P_CONTAINER_name, &len);
 	if (s && len)
 		st_set_str(&c->name, s, len);
