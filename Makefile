@@ -1,6 +1,8 @@
 # vigil - one entry point: build, test, install, run, demo.
 #   make            build kmod/vigil.ko and userspace/vigil
 #   make test       install what the tests need, then run every test layer
+#   make fuzz       the libFuzzer targets (VIGIL_FUZZ_SECONDS each, default 20)
+#   make bench      benchmarks (figures, no verdicts)
 #   make run        build, load the module, run `vigil run` (needs a host that loads modules)
 #   make demo       the same inside a QEMU VM, with a short scripted attack
 #   make install    engine, rules, config, systemd unit; `dkms install` for the module
@@ -33,6 +35,10 @@ test: deps
 
 bench: deps all
 	@bash test/bench/run.sh
+
+# libFuzzer targets, VIGIL_FUZZ_SECONDS each (default 20; VIGIL_FUZZ_ONLY=name)
+fuzz: deps
+	@bash test/fuzz/run.sh
 
 run: deps all
 	@bash scripts/run.sh

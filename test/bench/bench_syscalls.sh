@@ -69,11 +69,11 @@ extras=(--extra "$out/sysbench" --extra "$out/floor/vigil_floor.ko")
 rm -rf "$out/share"; mkdir -p "$out/share"
 start=$(date +%s)
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-bash scripts/vm/run.sh --kernel 6.1 --scenario test/bench/bench_syscalls.guest.sh --share "$out/share" \
+bash scripts/vm/run.sh --kernel 6.1 --scenario test/bench/guest_syscalls.sh --share "$out/share" \
 	--ko "$ko" "${extras[@]}" --smp 2 --tcg multi --mem 2048 --timeout 1500 --prefix bench/ \
 	--env "B_RUNS=${B_RUNS:-5}" >"$out/vm.out" 2>&1
 grep -E '^(FAIL|SKIP)' "$out/vm.out"
-echo "bench_syscalls: VM run $(( $(date +%s) - start )) s (console build/vm/logs/6.1-bench_syscalls.guest.log);" \
+echo "bench_syscalls: VM run $(( $(date +%s) - start )) s (console build/vm/logs/6.1-guest_syscalls.log);" \
 	"host load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after (TCG figures move with it)"
 echo "bench_syscalls: vigil writes a capture file to the guest's tmpfs (its writer needs a real file); sysdig writes to /dev/null"
 
