@@ -177,7 +177,7 @@
 	X(K8S_POD_ID, "k8s.pod.id", STRING, S_, fx_k8s, "Kubernetes pod uid (legacy name)") \
 	X(K8S_POD_LABEL, "k8s.pod.label", STRING, S_ | FF_ARG_KEY | FF_ARG_REQUIRED, fx_k8s_label, "one pod label") \
 	X(K8S_POD_LABELS, "k8s.pod.labels", STRING, S_, fx_k8s, "all pod labels, key:value, comma-separated") \
-	X(VIGIL_OWNER, "vigil.owner", STRING, S_, fx_k8s, "owner from the configured ownership labels (config state.owner_labels)")
+	X(VIGIL_OWNER, "vigil.owner", STRING, S_, fx_k8s, "owner from the configured ownership labels (config owner_labels)")
 
 enum field_id {
 #define FIELD_X_ID(id, name, type, flags, fn, desc) FID_##id,
