@@ -6,8 +6,8 @@
 #
 # Syscall kinds (test/bench/sysbench.c): null = getppid (in no bitmap),
 # openclose = openat+close (captured, 2 events), read1 = 1-byte read
-# (captured). Modes: none (no module), floor (test/bench/floor: an empty
-# sys_exit probe, what any tracepoint sensor pays before doing anything),
+# (captured). Modes: none (no module), floor (test/bench/floor: empty
+# sys_enter+sys_exit probes, what any tracepoint sensor pays before doing anything),
 # vigil (`vigil capture` of every event type), scap (scap.ko driven by
 # `sysdig -w /dev/null`). Medians of B_RUNS (default 5) runs each.
 # Targets: vigil's added cost per captured syscall <= half of scap's; null

@@ -3,7 +3,7 @@
 # pinned to CPU 0 (readers run on CPU 1), and writes
 #   R <mode> <kind> <ns/op>
 #   D <mode> <events> <drops>      (what the reader said at the end)
-# to $VIGIL_SHARE/results.txt. Modes: none, floor (empty sys_exit probe),
+# to $VIGIL_SHARE/results.txt. Modes: none, floor (empty sys_enter+sys_exit probes),
 # vigil (vigil capture, every event type), scap (scap.ko + sysdig -w),
 # none-after (the baseline again, to show drift).
 OUT=$VIGIL_SHARE/results.txt
