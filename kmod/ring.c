@@ -222,7 +222,6 @@ void vigil_ring_commit(struct vigil_ring *r, u8 *rec, u32 len)
 	u64 size = r->size;
 	u64 head = r->prod->head;
 	u64 used = head - smp_load_acquire(&r->cons->tail);
-	u64 start = head, wm;
 
 	if (rec == r->scratch) {
 		u64 off = head & (size - 1);
@@ -260,11 +259,20 @@ void vigil_ring_commit(struct vigil_ring *r, u8 *rec, u32 len)
 	smp_store_release(&r->prod->head, head + len);
 
 	/*
-	 * Wake the reader when the unread bytes cross the watermark, and only
-	 * if it sleeps in poll(): a reader that keeps up never costs an IPI.
+	 * Wake the reader if it sleeps in poll() and the unread bytes reach
+	 * the watermark. wq_has_sleeper() is a full barrier that pairs with
+	 * the smp_mb() in vigil_ring_poll(): the reader either sees the new
+	 * head or is seen waiting here. The tail is read again after that
+	 * barrier: the one read before the head store may predate a reader
+	 * that has since consumed everything and gone to sleep, and judged by
+	 * it the watermark would never seem crossed (with a watermark of 1,
+	 * not until the reader's poll timeout). A reader that keeps up is not
+	 * waiting, so it never costs an IPI.
 	 */
-	wm = vigil_ring_watermark(r);
-	if (used < wm && used + (head + len - start) >= wm &&
-	    wq_has_sleeper(&vigil_ring_wq))
-		irq_work_queue(&r->wake);
+	if (wq_has_sleeper(&vigil_ring_wq)) {
+		u64 unread = head + len - smp_load_acquire(&r->cons->tail);
+
+		if (unread >= vigil_ring_watermark(r))
+			irq_work_queue(&r->wake);
+	}
 }

@@ -59,9 +59,10 @@
  *    bytes: records are 8-byte aligned, the header is 24), no PAD is
  *    written there and the consumer skips to the start by itself.
  *  - The producer wakes the poll() waiters when the unread bytes reach
- *    cons.watermark (bytes; 0 means as soon as there is one record), at
- *    most once per crossing, only when a reader sleeps in poll(), and
- *    without taking locks in probe context (irq_work). poll() reports
+ *    cons.watermark (bytes; 0 means as soon as there is one record):
+ *    after publishing head it checks, behind a full barrier, whether a
+ *    reader sleeps in poll() and, only then, re-reads tail; no lock is
+ *    taken in probe context (the wake-up is an irq_work). poll() reports
  *    POLLIN while any ring holds at least the watermark.
  * ------------------------------------------------------------------------ */
 #define VIGIL_PAGE_SIZE		4096u
