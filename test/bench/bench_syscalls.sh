@@ -9,7 +9,7 @@
 # (captured). Modes: none (no module), floor (test/bench/floor: empty
 # sys_enter+sys_exit probes, what any tracepoint sensor pays before doing anything),
 # vigil (`vigil capture` of every event type), scap (scap.ko driven by
-# `sysdig -w /dev/null`). Medians of B_RUNS (default 9) runs each.
+# `sysdig -w /dev/null`). Medians of B_RUNS (default 9) rounds, the modes interleaved.
 # Targets: vigil's added cost per captured syscall <= half of scap's; null
 # under vigil within 10% of the floor; no drops where scap drops none.
 #
@@ -89,9 +89,13 @@ for line in open(sys.argv[1]):
     f = line.split()
     if f[0] == "R":
         rows.setdefault((f[1], f[2]), []).append(float(f[3]))
-    elif f[0] == "D":
-        drops[f[1]] = (f[2], f[3])
-modes = [m for m in ("none", "floor", "vigil", "scap", "none-after") if any(k[0] == m for k in rows)]
+    elif f[0] == "D":   # one per round: the sums
+        ev, dr = drops.get(f[1], (0, 0))
+        try:
+            drops[f[1]] = (ev + int(f[2]), dr + int(f[3]))
+        except ValueError:
+            drops[f[1]] = ("?", "?")
+modes = [m for m in ("none", "floor", "vigil", "scap") if any(k[0] == m for k in rows)]
 kinds = ("null", "openclose", "read1")
 med = {k: statistics.median(v) for k, v in rows.items()}
 n = {k: len(v) for k, v in rows.items()}
@@ -102,15 +106,10 @@ print("spread, min..max:")
 for k in kinds:
     print(f"  {k:<20}" + "".join(f"{min(rows[(m, k)]):>8.0f}..{max(rows[(m, k)]):<6.0f}" if (m, k) in rows else f"{'-':>16}" for m in modes))
 def g(m, k): return med.get((m, k))
-for k in kinds:
-    if g("none-after", k) and g("none", k):
-        print(f"baseline drift {k}: {100 * (g('none-after', k) / g('none', k) - 1):+.0f}% (none-after vs none)")
 print("added cost over no module, ns/op:")
 for k in kinds:
     parts = []
     for m in modes[1:]:
-        if m == "none-after":
-            continue
         if g(m, k) is not None and g("none", k) is not None:
             parts.append(f"{m} {g(m, k) - g('none', k):+.0f}")
     print(f"  {k:<10} " + ", ".join(parts))
@@ -130,7 +129,7 @@ for label, t in (("median", med), ("min", mn)):
         print(f"target null outside the bitmap ({label}): vigil / floor = {r:.3f} "
               f"(target <= 1.10: {'met' if r <= 1.10 else 'NOT met'})")
 for m, (ev, dr) in drops.items():
-    print(f"reader {m}: events {ev}, drops {dr} (at full syscall rate)")
+    print(f"reader {m}: events {ev}, drops {dr} (all rounds, at full syscall rate)")
 if "vigil" in drops and "scap" in drops:
     try:
         vd, sd = int(drops["vigil"][1]), int(drops["scap"][1])

@@ -1,68 +1,72 @@
 # Guest side of bench_syscalls.sh (a scenario for scripts/vm/run.sh).
-# Times three syscall kinds (sysbench) under each mode, RUNS times each,
-# pinned to CPU 0 (readers run on CPU 1), and writes
+# Times three syscall kinds (sysbench) under each mode, pinned to CPU 0
+# (readers run on CPU 1), and writes
 #   R <mode> <kind> <ns/op>
-#   D <mode> <events> <drops>      (what the reader said at the end)
-# to $VIGIL_SHARE/results.txt. Modes: none, floor (empty sys_enter+sys_exit probes),
-# vigil (vigil capture, every event type), scap (scap.ko + sysdig -w),
-# none-after (the baseline again, to show drift).
+#   D <mode> <events> <drops>      (what the reader said at the end of a round)
+# to $VIGIL_SHARE/results.txt. Modes: none, floor (empty sys_enter+sys_exit
+# probes), vigil (vigil capture, every event type), scap (scap.ko +
+# sysdig -w /dev/null). The modes are interleaved: each of the RUNS rounds
+# runs every mode once, so that a change in the host's load moves all of
+# them alike instead of whichever mode happened to run then.
 OUT=$VIGIL_SHARE/results.txt
 : >"$OUT"
-RUNS=${B_RUNS:-5}
+RUNS=${B_RUNS:-9}
+SCAP=/opt/vigil/bin/scap.ko
 iters() { case $1 in null) echo "${B_ITER_NULL:-40000}" ;; openclose) echo "${B_ITER_OPEN:-10000}" ;; *) echo "${B_ITER_READ:-40000}" ;; esac; }
-bench() {
-	r=1
-	while [ $r -le "$RUNS" ]; do
-		for k in null openclose read1; do
-			set -- $(taskset 1 sysbench $k "$(iters $k)")
-			[ -n "${2:-}" ] && echo "R $mode $1 $2" >>"$OUT"
-		done
-		r=$((r + 1))
+bench() { # MODE
+	for k in null openclose read1; do
+		set -- $(taskset 1 sysbench $k "$(iters $k)")
+		[ -n "${2:-}" ] && echo "R $mode $1 $2" >>"$OUT"
 	done
 }
 say() { echo "bench: $*"; }
 
-mode=none; bench; say "none done"
+round_none() { mode=none; bench; }
 
-mode=floor
-if insmod /opt/vigil/bin/vigil_floor.ko; then bench; rmmod vigil_floor; say "floor done"
-else echo "FAIL: bench/floor: insmod vigil_floor.ko failed"; fi
+round_floor() {
+	mode=floor
+	if insmod /opt/vigil/bin/vigil_floor.ko; then bench; rmmod vigil_floor
+	else echo "FAIL: bench/floor: insmod vigil_floor.ko failed"; fi
+}
 
-mode=vigil
-if [ -n "${VIGIL_KO:-}" ] && insmod "$VIGIL_KO"; then
+round_vigil() {
+	mode=vigil
+	if [ -z "${VIGIL_KO:-}" ] || ! insmod "$VIGIL_KO"; then
+		echo "FAIL: bench/vigil: no vigil.ko or insmod failed"; return
+	fi
 	taskset 2 vigil capture -w /tmp/bench.vcap >/tmp/vigil.out 2>&1 & cpid=$!
 	sleep 2
 	bench
 	kill -INT $cpid; wait $cpid
 	rm -f /tmp/bench.vcap
-	cat /tmp/vigil.out
 	# "N events written ..." and "drops: full=N badtail=N ...; faults=..."
 	ev=$(grep -o -E '[0-9]+ events written' /tmp/vigil.out | head -n 1 | awk '{print $1}')
 	dr=$(grep 'drops:' /tmp/vigil.out | sed 's/;.*//' | grep -o -E '=[0-9]+' | tr -d = | awk '{s += $1} END {print s + 0}')
 	echo "D vigil ${ev:-?} ${dr:-?}" >>"$OUT"
 	rmmod vigil
-	say "vigil done"
-else
-	echo "FAIL: bench/vigil: no vigil.ko or insmod failed"
-fi
+}
 
-mode=scap
-SCAP=/opt/vigil/bin/scap.ko
-if [ -f $SCAP ] && insmod $SCAP; then
+round_scap() {
+	mode=scap
+	[ -f $SCAP ] || return
+	if ! insmod $SCAP; then echo "SKIP: bench/scap: insmod scap.ko failed"; return; fi
 	taskset 2 sysdig -v -w /dev/null >/tmp/sysdig.out 2>&1 & spid=$!
 	sleep 5
 	bench
 	kill -INT $spid; wait $spid
-	cat /tmp/sysdig.out | tail -n 20
 	ev=$(grep -i -o -E 'driver events:? *[0-9]+' /tmp/sysdig.out | grep -o -E '[0-9]+$' | head -n 1)
 	dr=$(grep -i -o -E 'driver drops:? *[0-9]+' /tmp/sysdig.out | grep -o -E '[0-9]+$' | head -n 1)
 	echo "D scap ${ev:-?} ${dr:-?}" >>"$OUT"
 	rmmod scap
-	say "scap done"
-else
-	echo "SKIP: bench/scap: scap.ko not available or insmod failed"
-fi
+}
 
-# the baseline again: how far the host's load moved the figures meanwhile
-mode=none-after; bench; say "none-after done"
+[ -f $SCAP ] || echo "SKIP: bench/scap: scap.ko not available"
+r=1
+while [ $r -le "$RUNS" ]; do
+	round_none; round_floor; round_vigil; round_scap
+	say "round $r done"
+	r=$((r + 1))
+done
+cat /tmp/vigil.out
+[ -f /tmp/sysdig.out ] && tail -n 20 /tmp/sysdig.out
 exit 0

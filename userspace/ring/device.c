@@ -30,7 +30,19 @@ struct ring_reader {
 	bool draining;
 	bool woke;		/* the last poll() said readable */
 	uint64_t mark;		/* progress() when we last went to wait */
+	uint64_t batch;		/* records read since we last waited */
 };
+
+/*
+ * Wake-ups cost the traced CPUs (an irq_work and an IPI each), so under a
+ * heavy flow the reader does not ask for one per drain: when the last
+ * wait brought at least RING_BUSY_RECORDS records, it naps RING_NAP_MS
+ * without arming a wake-up and reads again. Records then arrive in
+ * batches of about a millisecond; a quiet system still wakes the reader on
+ * the first record (watermark 1), so alert latency stays low.
+ */
+#define RING_BUSY_RECORDS	64
+#define RING_NAP_MS		1
 
 /* Changes whenever the merge saw anything new. */
 static uint64_t progress(const struct ring_reader *r)
@@ -283,11 +295,15 @@ int ring_next(struct ring_reader *r, struct evt *ev, int timeout_ms, char *err, 
 		uint64_t wait, now;
 
 		/* the clock is read only when the plain merge has to hold */
-		if (ring_merge_next(&r->m, r->draining ? RING_NOW_FLUSH : 0, ev, &wait))
+		if (ring_merge_next(&r->m, r->draining ? RING_NOW_FLUSH : 0, ev, &wait)) {
+			r->batch++;
 			return 1;
+		}
 		if (!r->draining && wait != UINT64_MAX &&
-		    ring_merge_next(&r->m, mono_ns(), ev, &wait))
+		    ring_merge_next(&r->m, mono_ns(), ev, &wait)) {
+			r->batch++;
 			return 1;
+		}
 		if (r->draining) {
 			ring_merge_release(&r->m);
 			return 0;
@@ -310,10 +326,15 @@ int ring_next(struct ring_reader *r, struct evt *ev, int timeout_ms, char *err, 
 		 */
 		uint64_t mark = progress(r);
 		bool spun = r->woke && mark == r->mark && wait != UINT64_MAX;
-		int rc = spun ? poll(NULL, 0, ms) : poll(&pfd, 1, ms);
+		bool busy = r->batch >= RING_BUSY_RECORDS;
+
+		r->batch = 0;
+		if (busy && (ms < 0 || ms > RING_NAP_MS))
+			ms = RING_NAP_MS;
+		int rc = spun || busy ? poll(NULL, 0, ms) : poll(&pfd, 1, ms);
 
 		r->mark = mark;
-		r->woke = !spun && rc > 0;
+		r->woke = !spun && !busy && rc > 0;
 
 		if (rc < 0) {
 			if (errno == EINTR)
