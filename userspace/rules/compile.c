@@ -163,8 +163,17 @@ static bool gen_cmp(struct cg *g, const struct ast *n)
 					k->evbits[t / 64] |= 1ull << (t % 64);
 				} else {
 					struct diag_loc loc;
+					uint32_t off = n->off;
 
-					srcmap_locate(n->src, n->off, &loc);
+					/* at the value when it is written here, not
+					 * brought in by a list */
+					for (uint32_t q = 0; q < n->nvals; q++)
+						if (n->vals[q].len == v.len[i] &&
+						    !memcmp(n->vals[q].s, v.s[i], v.len[i])) {
+							off = n->vals[q].off;
+							break;
+						}
+					srcmap_locate(n->src, off, &loc);
 					diag_add(&g->e->diags, DIAG_WARNING, &loc, "'%s' is not an "
 						 "event type vigil captures; it never matches", name);
 				}
@@ -277,15 +286,34 @@ static bool gen(struct cg *g, const struct ast *n, int depth)
 	}
 	switch (n->kind) {
 	case AST_AND:
-	case AST_OR:
-		if (!gen(g, n->l, depth + 1))
+	case AST_OR: {
+		/* "a and b and c ..." parses (and exception rows are built) as a
+		 * left-leaning chain ((a and b) and c): a list, not nesting. Walk
+		 * its spine in a loop, so that only real nesting counts against
+		 * the depth; the code is the same as recursing. */
+		const struct ast **spine, *x;
+		size_t k = 0, i;
+		bool ok;
+
+		for (x = n; x->kind == n->kind; x = x->l)
+			k++;
+		spine = malloc(k * sizeof(*spine));
+		if (!spine) {
+			g->failed = true;
 			return false;
-		j = emit(g, n->kind == AST_AND ? VM_OP_JF : VM_OP_JT, 0, 0, 0);
-		if (!gen(g, n->r, depth + 1))
-			return false;
-		if (!g->failed)
-			g->p->code[j].arg = g->p->ncode;
-		return true;
+		}
+		for (x = n, i = k; i > 0; x = x->l)
+			spine[--i] = x;	/* spine[0] is the innermost */
+		ok = gen(g, x, depth + 1);
+		for (i = 0; ok && i < k; i++) {
+			j = emit(g, n->kind == AST_AND ? VM_OP_JF : VM_OP_JT, 0, 0, 0);
+			ok = gen(g, spine[i]->r, depth + 1);
+			if (ok && !g->failed)
+				g->p->code[j].arg = g->p->ncode;
+		}
+		free(spine);
+		return ok;
+	}
 	case AST_NOT:
 		if (!gen(g, n->l, depth + 1))
 			return false;

@@ -46,14 +46,32 @@ void rule_evtypes(struct cg *g, const struct ast *n, evset pos, evset neg, int d
 		return;
 	switch (n->kind) {
 	case AST_AND:
-	case AST_OR:
-		rule_evtypes(g, n->l, lp, ln, depth + 1);
-		rule_evtypes(g, n->r, rp, rn, depth + 1);
-		for (unsigned i = 0; i < W; i++) {
-			pos[i] = n->kind == AST_AND ? lp[i] & rp[i] : lp[i] | rp[i];
-			neg[i] = n->kind == AST_AND ? ln[i] | rn[i] : ln[i] & rn[i];
+	case AST_OR: {
+		/* a left-leaning chain of one operator is a list: fold it in a
+		 * loop from its innermost operand (see gen() in compile.c) */
+		const struct ast **spine, *x;
+		size_t k = 0, i;
+
+		for (x = n; x->kind == n->kind; x = x->l)
+			k++;
+		spine = malloc(k * sizeof(*spine));
+		if (!spine)
+			return;		/* unknown: all types */
+		for (x = n, i = k; i > 0; x = x->l)
+			spine[--i] = x;
+		rule_evtypes(g, x, lp, ln, depth + 1);
+		for (i = 0; i < k; i++) {
+			rule_evtypes(g, spine[i]->r, rp, rn, depth + 1);
+			for (unsigned w = 0; w < W; w++) {
+				lp[w] = n->kind == AST_AND ? lp[w] & rp[w] : lp[w] | rp[w];
+				ln[w] = n->kind == AST_AND ? ln[w] | rn[w] : ln[w] & rn[w];
+			}
 		}
+		free(spine);
+		memcpy(pos, lp, sizeof(evset));
+		memcpy(neg, ln, sizeof(evset));
 		return;
+	}
 	case AST_NOT:
 		rule_evtypes(g, n->l, neg, pos, depth + 1);
 		return;
