@@ -13,6 +13,11 @@
  *   file: PATH       a rules file loaded first (path from the repo root); when
  *                    it is absent every check of the case prints SKIP
  *   yaml2:           the same, loaded as a second file "case2.yaml"
+ *   load: PATH       a rules file or directory loaded first, never skipped
+ *                    (for the diagnostics of unreadable paths)
+ *   file-bytes: TEXT a rules file with exactly these bytes (escapes \xNN, \n,
+ *                    \\), written to a temporary file and loaded by path
+ *   late: TEXT       rules text loaded after rules_finish (a misuse)
  *   cond: TEXT       generates rule "t" (after the yaml) with this condition
  *                    as a literal block: its text starts at column 5 of its line
  *   output: TEXT     the generated rule's output (default "out")
@@ -33,7 +38,10 @@
  *                    whose message contains MSG
  *   warning: L:C MSG the same for a warning
  *   valid:           one case: no error at all
- *   rule: NAME enabled|disabled|absent|priority=P   state of a loaded rule
+ *   rule: NAME enabled|disabled|absent|priority=P|evtypes=a,b   state of a
+ *                    loaded rule (evtypes: the types the index runs it on)
+ * In yaml, yaml2, cond and output, {{N|TEXT}} stands for TEXT repeated N
+ * times, with $i in TEXT replaced by 0..N-1 (for inputs past a limit).
  * EVENT := TYPE [@tid=N] [@pid=N] [param=value]...; values may be "quoted";
  * STRARRAY values are comma-separated; SOCKADDR "inet:1.2.3.4:80",
  * "inet6:[::1]:80", "unix:/path"; SOCKTUPLE "A->B"; FLAGS by name "O_RDONLY|O_CREAT".
@@ -45,6 +53,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event/event.h"
@@ -282,9 +291,76 @@ static size_t build(char *text, uint8_t *buf, size_t cap, char *err, size_t errl
 
 /* ---- one case ---- */
 
+/* {{N|TEXT}} -> TEXT N times, $i = the copy's index; returns a heap string. */
+static char *expand(const char *in)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+
+	if (!m)
+		return NULL;
+	while (*in) {
+		const char *bar, *end;
+		char *num_end;
+		long n;
+
+		if (strncmp(in, "{{", 2) || !(end = strstr(in, "}}")) ||
+		    !(bar = memchr(in, '|', (size_t)(end - in))) ||
+		    (n = strtol(in + 2, &num_end, 10)) < 0 || num_end != bar) {
+			fputc(*in++, m);
+			continue;
+		}
+		for (long i = 0; i < n; i++)
+			for (const char *t = bar + 1; t < end; t++) {
+				if (t[0] == '$' && t[1] == 'i') {
+					fprintf(m, "%ld", i);
+					t++;
+				} else {
+					fputc(*t, m);
+				}
+			}
+		in = end + 2;
+	}
+	fclose(m);
+	return out;
+}
+
+/* file-bytes: the text with \xNN, \n and \\ decoded, in a temporary file */
+static bool load_bytes(struct rules_engine *e, const char *text)
+{
+	char path[] = "/tmp/rtest-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+
+	if (!f)
+		return false;
+	for (const char *s = text; *s; s++) {
+		if (s[0] == '\\' && s[1] == 'x' && s[2] && s[3]) {
+			char hex[3] = { s[2], s[3], 0 };
+
+			fputc((int)strtol(hex, NULL, 16), f);
+			s += 3;
+		} else if (s[0] == '\\' && s[1] == 'n') {
+			fputc('\n', f);
+			s++;
+		} else if (s[0] == '\\' && s[1] == '\\') {
+			fputc('\\', f);
+			s++;
+		} else {
+			fputc(*s, f);
+		}
+	}
+	fclose(f);
+	rules_load_file(e, path);
+	unlink(path);
+	return true;
+}
+
 #define MAXL 256
 struct tcase {
 	char yaml[16384], yaml2[8192], cond[4096], output[1024], file[512];
+	char load[512], bytes[1024], late[1024];
 	bool has_cond, all;
 	int cond_line;		/* line of the cond text in case.yaml */
 	char *state[32];
@@ -399,11 +475,36 @@ static void run_case(struct tcase *c)
 		}
 		rules_load_file(e, c->file);
 	}
-	if (c->yaml[0])
-		rules_load_text(e, "case.yaml", c->yaml);
-	if (c->yaml2[0])
-		rules_load_text(e, "case2.yaml", c->yaml2);
+	if (c->load[0]) {
+		struct stat sb;
+
+		if (stat(c->load, &sb) == 0 && S_ISDIR(sb.st_mode))
+			rules_load_dir(e, c->load);
+		else if (!strcmp(c->load + strlen(c->load) - 1, "/"))
+			rules_load_dir(e, c->load);
+		else
+			rules_load_file(e, c->load);
+	}
+	if (c->bytes[0] && !load_bytes(e, c->bytes)) {
+		sub = 1;
+		fail("cannot write a temporary file");
+		goto out;
+	}
+	for (int k = 0; k < 2; k++) {
+		char *text = expand(k ? c->yaml2 : c->yaml);
+
+		if (!text) {
+			sub = 1;
+			fail("out of memory");
+			goto out;
+		}
+		if (text[0])
+			rules_load_text(e, k ? "case2.yaml" : "case.yaml", text);
+		free(text);
+	}
 	nerr = rules_finish(e);
+	if (c->late[0])
+		rules_load_text(e, "late.yaml", c->late);
 	ctx = rules_ctx_new(e, st);
 	for (int i = 0; i < c->nstate; i++) {
 		size_t len = build(c->state[i], buf, sizeof(buf), err, sizeof(err));
@@ -486,7 +587,23 @@ static void run_case(struct tcase *c)
 					r->compiled ? "disabled" : "not compiled");
 			else if (!strcmp(what, "disabled"))
 				!r->enabled ? pass() : fail("rule %s is enabled", name);
-			else if (!strncmp(what, "priority=", 9))
+			else if (!strncmp(what, "evtypes=", 8)) {
+				/* the event types the index runs the rule on */
+				const unsigned long long *bits = NULL;
+				char have[1024] = "";
+
+				for (size_t k = 0; k < rules_count(e); k++)
+					if (rules_get(e, k) == r)
+						bits = rules_evtypes(e, k);
+				for (unsigned t = 0; bits && t < VIGIL_EVT_NR; t++) {
+					size_t l = strlen(have);
+
+					if (bits[t / 64] >> (t % 64) & 1)
+						snprintf(have + l, sizeof(have) - l, "%s%s", l ? "," : "",
+							 evt_table[t].name);
+				}
+				!strcmp(have, what + 8) ? pass() : fail("evtypes %s", have);
+			} else if (!strncmp(what, "priority=", 9))
 				!strcasecmp(rule_priority_name(r->priority), what + 9) ? pass() :
 					fail("priority is %s", rule_priority_name(r->priority));
 			else
@@ -599,6 +716,12 @@ static int run_file(const char *path)
 			snprintf(c->cond, sizeof(c->cond), "%s", l + 6);
 		} else if (!strncmp(l, "output: ", 8)) {
 			snprintf(c->output, sizeof(c->output), "%s", l + 8);
+		} else if (!strncmp(l, "load: ", 6)) {
+			snprintf(c->load, sizeof(c->load), "%s", l + 6);
+		} else if (!strncmp(l, "file-bytes: ", 12)) {
+			snprintf(c->bytes, sizeof(c->bytes), "%s", l + 12);
+		} else if (!strncmp(l, "late: ", 6)) {
+			snprintf(c->late, sizeof(c->late), "%s", l + 6);
 		} else if (!strncmp(l, "file: ", 6)) {
 			snprintf(c->file, sizeof(c->file), "%s", l + 6);
 		} else if (!strcmp(l, "matching: all")) {

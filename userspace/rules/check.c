@@ -50,6 +50,42 @@ bool rule_op_accepts(enum cmp_op op, enum field_type t)
 
 /* ---- slots ---- */
 
+/* The bucket of text in the slot table: where it is, or the empty one
+ * where it goes. The table is never full (see slot_tab_grow). */
+static uint32_t *slot_bucket(struct rules_engine *e, const char *text)
+{
+	uint32_t mask = e->slot_tabcap - 1, len = (uint32_t)strlen(text);
+	uint32_t i = hashset_hash(text, len) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t v = e->slot_tab[i];
+
+		if (!v || !strcmp(e->slots[v - 1].text, text))
+			return &e->slot_tab[i];
+	}
+}
+
+/* Keeps the table at most half full for one more slot; false on OOM. */
+static bool slot_tab_grow(struct rules_engine *e)
+{
+	uint32_t *old = e->slot_tab, oldcap = e->slot_tabcap, nc;
+
+	if (oldcap > 2 * (e->nslots + 1))
+		return true;
+	nc = oldcap ? oldcap * 2 : 128;
+	e->slot_tab = calloc(nc, sizeof(*e->slot_tab));
+	if (!e->slot_tab) {
+		e->slot_tab = old;
+		return false;
+	}
+	e->slot_tabcap = nc;
+	for (uint32_t i = 0; i < oldcap; i++)
+		if (old[i])
+			*slot_bucket(e, e->slots[old[i] - 1].text) = old[i];
+	free(old);
+	return true;
+}
+
 int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct srcmap *m,
 		char *err, size_t errlen)
 {
@@ -70,9 +106,14 @@ int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct 
 	snprintf(text + n, sizeof(text) - n - 8, "%s", f->text);
 	for (int i = 0; i < f->nxf; i++)
 		strcat(text, ")");
-	for (uint32_t i = 0; i < e->nslots; i++)
-		if (!strcmp(e->slots[i].text, text))
-			return (int)i;
+	if (!slot_tab_grow(e)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	uint32_t *bucket = slot_bucket(e, text);
+
+	if (*bucket)
+		return (int)*bucket - 1;
 	if (field_resolve(f->text, strlen(f->text), &ref, err, errlen) < 0)
 		return -1;
 	fi = &field_table[ref.id];
@@ -122,6 +163,11 @@ int slot_intern(struct rules_engine *e, const struct ast_field *f, const struct 
 	memset(s, 0, sizeof(*s));
 	s->ref = ref;
 	s->text = arena_strdup(&e->a, text);
+	if (!s->text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*bucket = e->nslots + 1;
 	s->nxf = f->nxf;
 	memcpy(s->xf, f->xf, sizeof(s->xf));
 	s->type = t;

@@ -60,6 +60,7 @@ void rules_free(struct rules_engine *e)
 	free(e->macros);
 	free(e->lists);
 	free(e->slots);
+	free(e->slot_tab);
 	free(e->memo_keys);
 	diag_list_free(&e->diags);
 	arena_free(&e->a);
@@ -121,7 +122,17 @@ int rules_load_file(struct rules_engine *e, const char *path)
 	fclose(f);
 	buf[len] = 0;
 	if (strlen(buf) != len) {
-		struct diag_loc dl = { path, NULL, 0, 0 };
+		/* at the first NUL: its line and column (bytes) */
+		struct diag_loc dl = { path, NULL, 1, 1 };
+
+		for (const char *q = buf; *q; q++) {
+			if (*q == '\n') {
+				dl.line++;
+				dl.col = 1;
+			} else {
+				dl.col++;
+			}
+		}
 
 		diag_add(&e->diags, DIAG_ERROR, &dl, "%s", "file contains a NUL byte");
 		free(buf);

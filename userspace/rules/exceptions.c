@@ -250,8 +250,15 @@ void ld_merge_exceptions(struct ld *l, struct rule_def *r, yaml_node_t *n,
 			size_t want = x->single ? 1 : x->nfields;
 
 			if (add[i].rowlen[k] != want) {
-				ERR(l, n, "exception '%s' has %zu fields but an appended value has "
-				    "%zu items", x->name, want, add[i].rowlen[k]);
+				/* at the value's first item (the row itself has no loc) */
+				struct loc vl = add[i].rowlen[k] ? add[i].rows[k][0].loc :
+					ld_loc_of(l, n);
+				struct diag_loc vdl = { vl.file, vl.raw, vl.line, vl.col };
+
+				diag_add(&l->e->diags, DIAG_ERROR, &vdl, "exception '%s' has %zu "
+					 "fields but an appended value has %zu items", x->name, want,
+					 add[i].rowlen[k]);
+				l->errs++;
 				continue;
 			}
 			rows[x->nrows] = add[i].rows[k];

@@ -202,6 +202,8 @@ struct rules_engine {
 	int order;		/* items seen so far */
 	struct slot *slots;
 	uint32_t nslots, capslots;
+	uint32_t *slot_tab;		/* slot index + 1 by hash of its text; 0 = empty */
+	uint32_t slot_tabcap;		/* a power of two, > 2 * nslots */
 	struct idx_ent {		/* rules per event type, in load order */
 		const struct program *prog;
 		uint32_t rule;

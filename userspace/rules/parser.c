@@ -63,6 +63,10 @@ static void perr(struct parser *p, uint32_t off, const char *fmt, const char *ar
 	if (p->failed)
 		return;
 	p->failed = true;
+	/* a lexer error where a token was expected ("expected a value, found
+	 * '%s'" with tok_text()): the lexer's own message, at its offset */
+	if (p->t.kind == T_ERR && arg == p->t.s)
+		fmt = "%s";
 	srcmap_locate(p->m, off, &loc);
 	diag_add(p->d, DIAG_ERROR, &loc, fmt, arg);
 }
