@@ -101,9 +101,17 @@ static bool vigil_exe_upper_layer(struct file *file)
 	 * struct ovl_inode (fs/overlayfs/ovl_entry.h, private) embeds the
 	 * VFS inode and is followed directly by its upper dentry pointer, on
 	 * every kernel from 4.19 to 6.12. Non-NULL: the file has an upper
-	 * copy, i.e. it was written or created in the container.
+	 * copy, i.e. it was written or created in the container. The read
+	 * stays inside the ovl_inode (the magic says that is what this inode
+	 * is) and the pointer is only compared with NULL, never followed: a
+	 * layout change could give a wrong flag, never a fault. A kernel whose
+	 * structure layout is randomized has no such order: no flag there.
 	 */
+#if defined(CONFIG_RANDSTRUCT) || defined(CONFIG_GCC_PLUGIN_RANDSTRUCT)
+	upper = NULL;
+#else
 	upper = READ_ONCE(*(struct dentry **)((char *)inode + sizeof(struct inode)));
+#endif
 	return upper != NULL;
 }
 
