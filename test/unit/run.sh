@@ -14,7 +14,9 @@ for src in test/unit/test_*.c; do
   [ -f "$src" ] || continue
   name=$(basename "$src" .c)
   bin=$B/test/unit/$name
-  if ! cc $CFLAGS -o "$bin" "$src" $B/libvigil.a $LIBS 2>"$bin.build.log"; then
+  # a suite may ask for link flags with a comment line " * unit-ldflags: ..."
+  extra=$(sed -n 's|^ \* unit-ldflags: \(.*\)$|\1|p' "$src")
+  if ! cc $CFLAGS -o "$bin" "$src" $B/libvigil.a $LIBS $extra 2>"$bin.build.log"; then
     echo "FAIL: $name: does not build"; sed 's/^/    /' "$bin.build.log" | head -20; rc=1; continue
   fi
   # CK_FORK=no keeps ASan reports in this process; verbose lists each case.

@@ -8,6 +8,7 @@
  * with producer threads racing the consumer.
  */
 #include <check.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -397,6 +398,52 @@ START_TEST(threads_many_rings_mostly_idle)
 }
 END_TEST
 
+/*
+ * A module of another release: this test links with -Wl,--wrap=ioctl (see
+ * the unit-ldflags line below), so libvigil's VIGIL_IOC_INFO on /dev/null
+ * can be answered with another ABI version.
+ * unit-ldflags: -Wl,--wrap=ioctl
+ */
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...);
+static unsigned fake_abi;	/* nonzero: VIGIL_IOC_INFO says this ABI */
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fake_abi && req == VIGIL_IOC_INFO) {
+		struct vigil_info *i = arg;
+
+		memset(i, 0, sizeof(*i));
+		i->abi_version = fake_abi;
+		i->nr_rings = 2;
+		i->page_size = VIGIL_PAGE_SIZE;
+		i->nr_events = VIGIL_EVT_NR + 3;
+		return 0;
+	}
+	return __real_ioctl(fd, req, arg);
+}
+
+START_TEST(abi_mismatch)
+{
+	char err[512], want[64];
+	struct ring_opts o = { .dev = "/dev/null" };
+
+	fake_abi = VIGIL_ABI_VERSION + 1;
+	ck_assert_ptr_null(ring_open(&o, err, sizeof(err)));
+	fake_abi = 0;
+	snprintf(want, sizeof(want), "speaks ABI %u (%u event types)", VIGIL_ABI_VERSION + 1,
+		 (unsigned)VIGIL_EVT_NR + 3);
+	ck_assert_msg(strstr(err, "/dev/null: the loaded module") && strstr(err, want) &&
+		      strstr(err, "load the vigil module of the same release"), "got: %s", err);
+}
+END_TEST
+
 START_TEST(device_errors)
 {
 	char err[512];
@@ -426,6 +473,7 @@ int main(void)
 	tcase_add_test(tc, threads_skip_without_pad);
 	tcase_add_test(tc, threads_many_rings_mostly_idle);
 	tcase_add_test(tc, device_errors);
+	tcase_add_test(tc, abi_mismatch);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
