@@ -101,11 +101,15 @@ if [ ! -x /lib/systemd/systemd-journald ]; then
   skip journald "no /lib/systemd/systemd-journald"
 else
   # a socket file alone may be stale: is someone listening?
-  if ! python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect(sys.argv[1])' "$JSOCK" 2>/dev/null; then
+  listening() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect(sys.argv[1])' "$JSOCK" 2>/dev/null; }
+  if ! listening; then
+    # the stale socket file of a journald gone must not pass for the new
+    # one: a datagram sent to it before the new one binds is lost
+    rm -f "$JSOCK"
     mkdir -p /run/systemd/journal
     /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
     PIDS+=($!)
-    for _ in $(seq 1 50); do [ -S "$JSOCK" ] && break; sleep 0.1; done
+    for _ in $(seq 1 100); do listening && break; sleep 0.1; done
   fi
   RULE="Journal test $$ $RANDOM"
   cat > "$T/j.yaml" <<EOF
