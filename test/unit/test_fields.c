@@ -242,7 +242,7 @@ static void make_root(void)
 		   "\"State\":{\"StartedAt\":\"2024-01-01T00:00:00Z\"},"
 		   "\"MountPoints\":{\"/var/lib/postgresql\":{\"Source\":\"/srv/pg\",\"Destination\":\"/var/lib/postgresql\",\"RW\":true}}}");
 	write_file("var/lib/docker/containers/" DID "/hostconfig.json",
-		   "{\"Privileged\":true,\"PidMode\":\"host\",\"NetworkMode\":\"bridge\",\"IpcMode\":\"\"}");
+		   "{\"Privileged\":true,\"PidMode\":\"host\",\"NetworkMode\":\"bridge\",\"IpcMode\":\"host\"}");
 }
 
 static void rm_root(void)
@@ -272,6 +272,7 @@ START_TEST(container_k8s_owner)
 	ck_assert_str_eq(F(st, e, "container.privileged"), "false");
 	ck_assert_str_eq(F(st, e, "container.host_pid"), "false");
 	ck_assert_str_eq(F(st, e, "container.host_network"), "true");
+	ck_assert_str_eq(F(st, e, "container.host_ipc"), "false");
 	ck_assert_str_eq(F(st, e, "container.mount.dest[/srv/data]"), "/data");
 	ck_assert_str_eq(F(st, e, "container.mount.dest[1]"), "/data");
 	ck_assert_str_eq(F(st, e, "container.mount.mode[/srv/data]"), "ro");
@@ -316,6 +317,7 @@ START_TEST(container_k8s_owner)
 	ck_assert_str_eq(F(st, e, "container.privileged"), "true");
 	ck_assert_str_eq(F(st, e, "container.host_pid"), "true");
 	ck_assert_str_eq(F(st, e, "container.host_network"), "false");
+	ck_assert_str_eq(F(st, e, "container.host_ipc"), "true");
 	ck_assert_str_eq(F(st, e, "vigil.owner"), "dba");
 	/* the ownership keys are configurable (vigil.yaml owner_labels) */
 	char *keys[] = { (char *)"app", (char *)"app.kubernetes.io/owner" };
