@@ -768,6 +768,7 @@ static int parse_facility(const char *s)
 
 struct out_seen {
 	bool batch, silenced, format, fsync;
+	yaml_node_t *batch_node, *format_node;	/* for errors found later */
 };
 
 struct out_tmp {
@@ -813,6 +814,7 @@ static int out_pair(struct ld *l, const char *k, yaml_node_t *v, const char *w, 
 			return -1;
 		o->batch = (size_t)n;
 		seen->batch = true;
+		seen->batch_node = v;
 		return 0;
 	}
 	if (!strcmp(k, "silenced")) {
@@ -821,12 +823,18 @@ static int out_pair(struct ld *l, const char *k, yaml_node_t *v, const char *w, 
 	}
 	if (!strcmp(k, "format")) {
 		seen->format = true;
+		seen->format_node = v;
 		if (s && !strcmp(s, "json"))
 			o->format = OUT_FORMAT_JSON;
 		else if (s && !strcmp(s, "text"))
 			o->format = OUT_FORMAT_TEXT;
+		else if (s && !strcmp(s, "ndjson"))
+			o->format = OUT_FORMAT_NDJSON;
+		else if (s && !strcmp(s, "json_array"))
+			o->format = OUT_FORMAT_JSON_ARRAY;
 		else
-			return fail(l, v, w, "format is text or json, not '%s'", s ? s : "");
+			return fail(l, v, w, "format is text or json (webhook: json, ndjson or "
+				    "json_array), not '%s'", s ? s : "");
 		return 0;
 	}
 	if (!strcmp(k, "path"))
@@ -916,6 +924,8 @@ static int out_item(struct ld *l, yaml_node_t *n, const char *where, void *arg)
 	struct out_sink_conf **op = arg, *o = *op;
 	struct out_tmp tmp = { 0 };
 	struct vigil_config *c = l->cfg;
+	char kw[256];
+	bool batched;
 
 	tmp.c.type = OUT_SINK_TYPE_N;
 	tmp.c.min_priority = ALERT_PRIO_DEBUG;
@@ -941,6 +951,12 @@ static int out_item(struct ld *l, yaml_node_t *n, const char *where, void *arg)
 		if (!strcmp(p->name, tmp.c.name))
 			return fail(l, n, where, "output name '%s' already used on line %d",
 				    tmp.c.name, p->line);
+	batched = tmp.c.format == OUT_FORMAT_NDJSON || tmp.c.format == OUT_FORMAT_JSON_ARRAY;
+	if (batched && tmp.c.type != OUT_SINK_WEBHOOK) {
+		join(kw, sizeof(kw), where, "format");
+		return fail(l, tmp.seen.format_node, kw, "format %s is for webhook outputs only",
+			    tmp.c.format == OUT_FORMAT_NDJSON ? "ndjson" : "json_array");
+	}
 	switch (tmp.c.type) {
 	case OUT_SINK_FILE:
 		if (!tmp.c.path)
@@ -961,6 +977,25 @@ static int out_item(struct ld *l, yaml_node_t *n, const char *where, void *arg)
 			return fail(l, n, where, "%s output '%s' needs a 'url'",
 				    out_sink_type_name(tmp.c.type), tmp.c.name);
 		if (tmp.c.type == OUT_SINK_ALERTMANAGER && !tmp.seen.batch)
+			tmp.c.batch = 16;
+		if (tmp.c.type != OUT_SINK_WEBHOOK)
+			break;
+		/* webhook: one Falco object per POST (Falcosidekick's input)
+		 * unless a batched format is asked for */
+		if (!tmp.seen.format)
+			tmp.c.format = OUT_FORMAT_JSON;
+		if (tmp.c.format == OUT_FORMAT_TEXT) {
+			join(kw, sizeof(kw), where, "format");
+			return fail(l, tmp.seen.format_node, kw, "a webhook sends JSON: format is "
+				    "json (one alert per POST), ndjson or json_array");
+		}
+		if (!batched && tmp.c.batch > 1) {
+			join(kw, sizeof(kw), where, "batch");
+			return fail(l, tmp.seen.batch_node, kw, "a webhook with format json posts "
+				    "one alert per request; batching needs format: ndjson or "
+				    "json_array");
+		}
+		if (batched && !tmp.seen.batch)
 			tmp.c.batch = 16;
 		break;
 	default:

@@ -49,7 +49,8 @@ enum out_sink_type {
 const char *out_sink_type_name(enum out_sink_type t);
 int out_sink_type_parse(const char *s);	/* -1 if unknown */
 
-enum out_format { OUT_FORMAT_TEXT, OUT_FORMAT_JSON };
+/* NDJSON and JSON_ARRAY: webhook only, `batch` alerts per POST */
+enum out_format { OUT_FORMAT_TEXT, OUT_FORMAT_JSON, OUT_FORMAT_NDJSON, OUT_FORMAT_JSON_ARRAY };
 enum out_fsync { OUT_FSYNC_NEVER, OUT_FSYNC_ALWAYS, OUT_FSYNC_INTERVAL };
 
 struct out_sink_conf {
@@ -59,7 +60,7 @@ struct out_sink_conf {
 	size_t queue;			/* bound, alerts */
 	size_t batch;			/* alerts per send (http) */
 	bool silenced;			/* receives silenced alerts */
-	enum out_format format;		/* stdout, program */
+	enum out_format format;		/* stdout, program, webhook */
 	/* file */
 	char *path;
 	uint64_t max_size;		/* rotate past this many bytes; 0 = never */
