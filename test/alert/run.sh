@@ -149,7 +149,7 @@ else
 fi
 
 # --- webhook: Falco JSON to a real HTTP receiver, with retries -------------
-python3 test/alert/webhook_receiver.py "$T/wh.port" "$T/wh.out" --fail-first 2 &
+python3 test/alert/webhook_receiver.py "$T/wh.port" "$T/wh.out" --fail-first 2 --log "$T/wh.log" &
 PIDS+=($!)
 for _ in $(seq 1 50); do [ -s "$T/wh.port" ] && break; sleep 0.1; done
 if [ ! -s "$T/wh.port" ]; then
@@ -160,11 +160,145 @@ outputs:
   - {name: hook, type: webhook, url: "http://127.0.0.1:$(cat "$T/wh.port")/falco", retries: 5, backoff_ms: 50, timeout: 2s}
 EOF
   $V alert-test -c "$T/wh.yaml" --count 20 --rule "Webhook rule" --priority alert --tag net 2>"$T/wh.err"
+  # the default (format json) is one alert per request: 20 answered 200
   if why=$(json_check "$T/wh.out" 'len(L)==20 and sorted(int(a["output"].split("seq=")[1].rstrip(")")) for a in L)==list(range(20)) and all(a["rule"]=="Webhook rule" and a["priority"]=="Alert" and a["tags"]==["net"] and "output_fields" in a for a in L)') &&
+     why=$(json_check "$T/wh.log" 'len(L)==22 and len([r for r in L if r["status"]==200])==20 and all(r["content_type"]=="application/json" and r["tls"] is None for r in L)') &&
      [ "$(stat_of "$T/wh.err" hook sent)" = 20 ]; then
     pass webhook_falco_json_with_retries
   else
     fail webhook_falco_json_with_retries "${why:-stats: $(grep '^sink' "$T/wh.err")}"
+  fi
+fi
+
+# start_receiver NAME ARGS...: the python receiver, accepted bodies in
+# $T/NAME.out, every request in $T/NAME.log; its port in RP ("" if it did not
+# start). Not in $(...): the receiver would hold the substitution's pipe.
+start_receiver() {
+  local n=$1; shift
+  python3 test/alert/webhook_receiver.py "$T/$n.port" "$T/$n.out" --log "$T/$n.log" "$@" \
+    >"$T/$n.stderr" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 50); do [ -s "$T/$n.port" ] && break; sleep 0.1; done
+  RP=$(cat "$T/$n.port" 2>/dev/null)
+}
+# seqs_of: the "seq=N" of every Falco object / Alertmanager alert in a list `A`
+SEQS='sorted(int((a.get("output") or a.get("annotations",{}).get("description","")).split("seq=")[1].split(")")[0]) for a in A)'
+
+# --- webhook over TLS: a test CA, a server certificate for 127.0.0.1 -------
+mkdir -p "$T/tls"
+if ! command -v openssl >/dev/null; then
+  skip webhook_tls "no openssl to make a test CA"
+elif ! { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+           -subj "/CN=vigil alert-test CA" -keyout "$T/tls/ca.key" -out "$T/tls/ca.pem" &&
+         openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+           -subj "/CN=localhost" -keyout "$T/tls/srv.key" -out "$T/tls/srv.csr" &&
+         printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$T/tls/ext.cnf" &&
+         openssl x509 -req -days 2 -in "$T/tls/srv.csr" -CA "$T/tls/ca.pem" -CAkey "$T/tls/ca.key" \
+           -CAcreateserial -extfile "$T/tls/ext.cnf" -out "$T/tls/srv.pem"; } >"$T/tls/openssl.log" 2>&1; then
+  fail webhook_tls "openssl could not make the test certificates: $(tail -2 "$T/tls/openssl.log")"
+else
+  start_receiver tls --tls "$T/tls/srv.pem" "$T/tls/srv.key"; TP=$RP
+  if [ -z "$TP" ]; then
+    fail webhook_tls "TLS receiver did not start"
+  else
+    cat > "$T/tls.yaml" <<EOF
+outputs:
+  - {name: tlsca, type: webhook, url: "https://127.0.0.1:$TP/ca", ca_file: $T/tls/ca.pem, retries: 1, backoff_ms: 50, timeout: 2s}
+  - {name: tlsnoca, type: webhook, url: "https://127.0.0.1:$TP/noca", retries: 1, backoff_ms: 50, timeout: 2s}
+  - {name: tlsinsecure, type: webhook, url: "https://localhost:$TP/insecure", insecure: true, retries: 1, backoff_ms: 50, timeout: 2s}
+EOF
+    $V alert-test -c "$T/tls.yaml" --count 5 --rule "TLS rule" 2>"$T/tls.err"
+    # (a) ca_file: all 5 arrive, over TLS, verified against the test CA
+    if why=$(json_check "$T/tls.log" '[r["path"] for r in L if r["path"]=="/ca"]==["/ca"]*5 and all(r["status"]==200 and r["tls"] and r["tls"].startswith("TLS") and json.loads(r["body"])["rule"]=="TLS rule" for r in L if r["path"]=="/ca")') &&
+       [ "$(stat_of "$T/tls.err" tlsca sent)" = 5 ] && [ "$(stat_of "$T/tls.err" tlsca failed)" = 0 ]; then
+      pass webhook_tls_ca_file_verified
+    else
+      fail webhook_tls_ca_file_verified "${why:-$(grep '^sink tlsca' "$T/tls.err")}"
+    fi
+    # (b) neither ca_file nor insecure: the system CAs do not know the test
+    # CA, nothing arrives, all 5 count as failed, the error names the output
+    if [ "$(stat_of "$T/tls.err" tlsnoca sent)" = 0 ] && [ "$(stat_of "$T/tls.err" tlsnoca failed)" = 5 ] &&
+       ! grep -q '"/noca"' "$T/tls.log" &&
+       grep -q "^vigil: output 'tlsnoca': POST https://127.0.0.1:$TP/noca: SSL certificate problem: .*set ca_file" "$T/tls.err"; then
+      pass webhook_tls_unverified_fails_named
+    else
+      fail webhook_tls_unverified_fails_named "$(grep "tlsnoca" "$T/tls.err" | head -3 | tr '\n' ' ')"
+    fi
+    # (c) insecure: true (and a host name): delivered without verification
+    if why=$(json_check "$T/tls.log" 'len([r for r in L if r["path"]=="/insecure" and r["status"]==200 and r["tls"]])==5') &&
+       [ "$(stat_of "$T/tls.err" tlsinsecure sent)" = 5 ]; then
+      pass webhook_tls_insecure_delivers
+    else
+      fail webhook_tls_insecure_delivers "${why:-$(grep '^sink tlsinsecure' "$T/tls.err")}"
+    fi
+  fi
+  # a ca_file that cannot be read stops the start, naming output and line
+  printf 'outputs:\n  - {name: f, type: file, path: %s}\n  - {name: tlsgone, type: alertmanager, url: "https://127.0.0.1:1", ca_file: %s}\n' \
+    "$T/cagone.json" "$T/tls/missing.pem" >"$T/cagone.yaml"
+  $V alert-test -c "$T/cagone.yaml" >/dev/null 2>"$T/cagone.err"; st=$?
+  if [ $st = 1 ] && grep -q "output 'tlsgone' (line 3): ca_file $T/tls/missing.pem: No such file or directory" "$T/cagone.err" &&
+     [ ! -s "$T/cagone.json" ]; then
+    pass http_ca_file_missing_named
+  else
+    fail http_ca_file_missing_named "exit $st: $(head -3 "$T/cagone.err")"
+  fi
+fi
+
+# --- webhook batching (opt-in): ndjson and json_array, each alert once -----
+start_receiver batch; BP=$RP
+if [ -z "$BP" ]; then
+  fail webhook_batch "receiver did not start"
+else
+  cat > "$T/batch.yaml" <<EOF
+outputs:
+  - {name: nd, type: webhook, url: "http://127.0.0.1:$BP/nd", format: ndjson, batch: 8, timeout: 2s}
+  - {name: arr, type: webhook, url: "http://127.0.0.1:$BP/arr", format: json_array, batch: 8, timeout: 2s}
+EOF
+  $V alert-test -c "$T/batch.yaml" --count 40 --rule "Batch rule" --priority error 2>"$T/batch.err"
+  nd_reqs=$(grep -c '"path": "/nd"' "$T/batch.log"); arr_reqs=$(grep -c '"path": "/arr"' "$T/batch.log")
+  echo "    webhook batching: 40 alerts in $nd_reqs ndjson and $arr_reqs json_array requests (batch 8)"
+  if why=$(json_check "$T/batch.log" '
+[r for r in L if r["path"]=="/nd"] and all(r["status"]==200 and r["content_type"]=="application/x-ndjson" and r["body"].endswith("\n") for r in L if r["path"]=="/nd") and
+(lambda A: len(A)==40 and '"$SEQS"'==list(range(40)) and all(a["rule"]=="Batch rule" and a["priority"]=="Error" for a in A))([json.loads(x) for r in L if r["path"]=="/nd" for x in r["body"].splitlines()]) and
+20 > len([r for r in L if r["path"]=="/nd"]) >= 5 and max(len(r["body"].splitlines()) for r in L if r["path"]=="/nd") <= 8') &&
+     [ "$(stat_of "$T/batch.err" nd sent)" = 40 ]; then
+    pass webhook_batch_ndjson
+  else
+    fail webhook_batch_ndjson "${why:-$(grep '^sink nd' "$T/batch.err")}"
+  fi
+  if why=$(json_check "$T/batch.log" '
+[r for r in L if r["path"]=="/arr"] and all(r["status"]==200 and r["content_type"]=="application/json" and isinstance(json.loads(r["body"]), list) and 1 <= len(json.loads(r["body"])) <= 8 for r in L if r["path"]=="/arr") and
+(lambda A: len(A)==40 and '"$SEQS"'==list(range(40)))([a for r in L if r["path"]=="/arr" for a in json.loads(r["body"])]) and
+20 > len([r for r in L if r["path"]=="/arr"]) >= 5') &&
+     [ "$(stat_of "$T/batch.err" arr sent)" = 40 ]; then
+    pass webhook_batch_json_array
+  else
+    fail webhook_batch_json_array "${why:-$(grep '^sink arr' "$T/batch.err")}"
+  fi
+fi
+
+# --- Alertmanager: batches are arrays; a 400 for a batch is resent one by one
+# (a python receiver at /api/v2/alerts that refuses alerts seq 10 and 25)
+start_receiver amfake --reject-marker "(seq=10)" --reject-marker "(seq=25)"; AP=$RP
+if [ -z "$AP" ]; then
+  fail alertmanager_batch_400_split "receiver did not start"
+else
+  cat > "$T/amfake.yaml" <<EOF
+outputs:
+  - {name: amfake, type: alertmanager, url: "http://127.0.0.1:$AP/", batch: 8, retries: 2, backoff_ms: 50, timeout: 2s}
+EOF
+  $V alert-test -c "$T/amfake.yaml" --count 40 --rule AMSplit --priority critical 2>"$T/amfake.err"
+  if why=$(json_check "$T/amfake.log" '
+all(r["path"]=="/api/v2/alerts" and isinstance(json.loads(r["body"]), list) for r in L) and
+any(r["status"]==200 and len(json.loads(r["body"]))>1 for r in L) and
+(lambda A: '"$SEQS"'==sorted(set(range(40))-{10,25}))([a for r in L if r["status"]==200 for a in json.loads(r["body"])]) and
+(lambda A: '"$SEQS"'==[10,25])([a for r in L if r["status"]==400 and len(json.loads(r["body"]))==1 for a in json.loads(r["body"])]) and
+len([r for r in L if r["status"]==400 and len(json.loads(r["body"]))>1])==2') &&
+     [ "$(stat_of "$T/amfake.err" amfake sent)" = 38 ] && [ "$(stat_of "$T/amfake.err" amfake failed)" = 2 ] &&
+     [ "$(grep -c "output 'amfake': a batch of [0-9]* was refused (HTTP 400); sent one by one: [0-9]* delivered, 1 refused" "$T/amfake.err")" = 2 ]; then
+    pass alertmanager_batch_400_resent_one_by_one
+  else
+    fail alertmanager_batch_400_resent_one_by_one "${why:-$(grep amfake "$T/amfake.err" | tail -4 | tr '\n' ' ')}"
   fi
 fi
 
@@ -501,6 +635,25 @@ if [ $st = 1 ] && grep -q "$T/bad.yaml:6:5: outputs\[1\].retry: unknown key 'ret
 else
   fail bad_config_names_file_line_key "exit $st: $(cat "$T/bad.err")"
 fi
+# http batching keys: each mistake names file:line:column and key
+bad_http() {  # bad_http N YAML EXPECTED-PREFIX-AFTER-FILE
+  printf '%b' "$2" >"$T/badh$1.yaml"
+  $V alert-test -c "$T/badh$1.yaml" >/dev/null 2>"$T/badh$1.err"; st=$?
+  [ $st = 1 ] && grep -qF "$T/badh$1.yaml:$3" "$T/badh$1.err" || echo "case $1: exit $st: $(cat "$T/badh$1.err")"
+}
+hb=$(
+  bad_http 1 'outputs:\n  - name: hook\n    type: webhook\n    url: "http://127.0.0.1:1/"\n    batch: 4\n' \
+    "5:12: outputs[0].batch: a webhook with format json posts one alert per request; batching needs format: ndjson or json_array"
+  bad_http 2 'outputs:\n  - name: f\n    type: file\n    path: /tmp/never\n    format: ndjson\n' \
+    "5:13: outputs[0].format: format ndjson is for webhook outputs only"
+  bad_http 3 'outputs:\n  - {name: am, type: alertmanager, url: "http://127.0.0.1:1/", format: json_array}\n' \
+    "2:72: outputs[0].format: format json_array is for webhook outputs only"
+  bad_http 4 'outputs:\n  - name: hook\n    type: webhook\n    format: text\n    url: "http://127.0.0.1:1/"\n' \
+    "4:13: outputs[0].format: a webhook sends JSON: format is json (one alert per POST), ndjson or json_array"
+  bad_http 5 'outputs:\n  - name: hook\n    type: webhook\n    url: "http://127.0.0.1:1/"\n    format: ndjsn\n' \
+    "5:13: outputs[0].format: format is text or json (webhook: json, ndjson or json_array), not 'ndjsn'"
+)
+[ -z "$hb" ] && pass bad_http_batch_config_names_file_line_key || fail bad_http_batch_config_names_file_line_key "$hb"
 printf 'outputs:\n  - {name: a, type: stdout}\nroutes:\n  - {outputs: [a, nowhere]}\n' >"$T/bad2.yaml"
 $V alert-test -c "$T/bad2.yaml" >/dev/null 2>"$T/bad2.err"; st=$?
 [ $st = 1 ] && grep -q "bad2.yaml:4:.*routes\[0\].outputs: no output named 'nowhere'" "$T/bad2.err" &&
