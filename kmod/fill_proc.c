@@ -12,6 +12,7 @@
 #include <linux/fs_struct.h>
 #include <linux/pid_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/user_namespace.h>
 #include <linux/cgroup.h>
 #include <linux/audit.h>
 #include <linux/tty.h>
@@ -182,6 +183,7 @@ static void vigil_put_proc(struct vigil_rec *w, struct file *exe)
 		vigil_put_empty(w, 0);
 		vigil_put_empty(w, 0);
 	}
+	vigil_put_u32(w, current_user_ns()->ns.inum);
 	vigil_put_kbytes(w, current->comm, strnlen(current->comm, TASK_COMM_LEN),
 			 TASK_COMM_LEN);
 }

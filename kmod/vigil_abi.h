@@ -22,7 +22,8 @@
 #include <asm/unistd.h>
 #endif
 
-#define VIGIL_ABI_VERSION	2u	/* 2: CONTAINER has `meta` (JSON) */
+#define VIGIL_ABI_VERSION	3u	/* 2: CONTAINER has `meta` (JSON); 3: exec
+					 * records and PROC_SNAP have `userns` */
 #define VIGIL_DEVICE_NAME	"vigil"
 #define VIGIL_DEVICE_PATH	"/dev/vigil"
 
@@ -251,8 +252,9 @@ enum vigil_flag_set {
 	P(ev, exe_ino, U64, NONE)		P(ev, exe_ctime, U64, NONE)		\
 	P(ev, exe_mtime, U64, NONE)		P(ev, flags, FLAGS32, EXEC)		\
 	P(ev, pidns, U32, NONE)		P(ev, mntns, U32, NONE)		\
-	P(ev, netns, U32, NONE)		P(ev, comm, STR, NONE)		\
-	P(ev, dirfd, FD, NONE)		P(ev, at_flags, FLAGS32, AT)
+	P(ev, netns, U32, NONE)		P(ev, userns, U32, NONE)		\
+	P(ev, comm, STR, NONE)		P(ev, dirfd, FD, NONE)		\
+	P(ev, at_flags, FLAGS32, AT)
 
 #define VIGIL_EVENT_TABLE(EV, P)					\
 	/* process lifecycle */						\

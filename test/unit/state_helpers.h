@@ -77,6 +77,7 @@ struct th_exec {
 	const char *cgroup;
 	uint64_t cap_eff;
 	uint32_t flags;
+	uint32_t userns;		/* 0: the initial user namespace */
 	const char *comm;
 };
 
@@ -112,6 +113,7 @@ static inline void th_exec_params(struct evt_builder *b, const struct th_exec *x
 	evt_build_u32(b, 4026531836u);
 	evt_build_u32(b, 4026531840u);
 	evt_build_u32(b, 4026531992u);
+	evt_build_u32(b, x->userns ? x->userns : 4026531837u);	/* userns */
 	const char *comm = x->comm;
 	if (!comm) {
 		const char *s = strrchr(x->exe, '/');

@@ -57,10 +57,16 @@ START_TEST(fork_exec_ancestry)
 	ck_assert_int_eq(th_apply(st, e), 0);
 	state_apply_post(st, e);
 	static const char *const argv[] = { "cat", "/etc/shadow", "-n", NULL };
+	ck_assert_uint_eq(state_proc(st, 200)->userns, 4026531837u);	/* the parent's */
 	struct th_exec x = { .exe = "/usr/bin/cat", .argv = argv, .cwd = "/tmp", .ppid = 100,
-			     .uid = 33, .loginuid = 1000, .tty = 34816 };
+			     .uid = 33, .loginuid = 1000, .tty = 34816, .userns = 4026532600u };
 	e = ev_exec(&T, 200, 200, &x);
 	ck_assert_int_eq(th_apply(st, e), 0);
+	struct st_proc *cp = state_proc(st, 200);
+	ck_assert_uint_eq(cp->pidns, 4026531836u);
+	ck_assert_uint_eq(cp->mntns, 4026531840u);
+	ck_assert_uint_eq(cp->netns, 4026531992u);
+	ck_assert_uint_eq(cp->userns, 4026532600u);
 	ck_assert_str_eq(F(e, "proc.name"), "cat");
 	ck_assert_str_eq(F(e, "proc.exe"), "cat");
 	ck_assert_str_eq(F(e, "proc.exepath"), "/usr/bin/cat");
@@ -327,6 +333,7 @@ START_TEST(snapshot_roundtrip)
 	th_apply(st, ev_connect(&T, 100, 100, 4, th_sa(AF_INET, "10.0.0.1", 1234),
 				th_sa(AF_INET, "10.0.0.2", 80)));
 	th_apply(st, ev_fork(&T, 100, 100, 101, 100, VIGIL_FORK_THREAD | VIGIL_FORK_FILES));
+	state_proc(st, 100)->userns = 4026532700u;
 	struct state *n = mk(0, 0);
 	char err[256];
 	long recs = state_write_snapshot(st, 42, emit_apply, n, err, sizeof(err));
@@ -339,6 +346,9 @@ START_TEST(snapshot_roundtrip)
 	ck_assert_str_eq(p->cwd, "/root/");
 	ck_assert_uint_eq(p->ppid, 1);
 	ck_assert_uint_eq(p->loginuid, 1000);
+	ck_assert_uint_eq(p->pidns, 4026531836u);
+	ck_assert_uint_eq(p->netns, 4026531992u);
+	ck_assert_uint_eq(p->userns, 4026532700u);
 	ck_assert_str_eq(state_fd(n, p, 3)->name, "/etc/hosts");
 	ck_assert_str_eq(state_fd(n, p, 4)->name, "10.0.0.1:1234->10.0.0.2:80");
 	ck_assert_ptr_eq(state_thread(n, 101)->proc, p);
@@ -422,6 +432,16 @@ START_TEST(seed_from_proc)
 	ck_assert_ptr_nonnull(strstr(p->exepath, "sleep"));
 	ck_assert_str_eq(p->cwd, "/tmp/");
 	ck_assert_uint_eq(p->ppid, (uint32_t)getpid());
+	/* the child shares our namespaces: the inodes of /proc/self/ns/<ns> */
+	static const char *const nsn[] = { "pid", "mnt", "net", "user" };
+	const uint32_t got_ns[] = { p->pidns, p->mntns, p->netns, p->userns };
+	for (unsigned i = 0; i < 4; i++) {
+		struct stat nsb;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", nsn[i]);
+		ck_assert_int_eq(stat(path, &nsb), 0);
+		ck_assert_msg(got_ns[i] == (uint32_t)nsb.st_ino, "%sns %u, /proc/self/ns: %lu",
+			      nsn[i], got_ns[i], (unsigned long)nsb.st_ino);
+	}
 	ck_assert_ptr_nonnull(state_thread(s, (uint32_t)child));
 	struct st_fd *f = state_fd(s, p, 7);
 	ck_assert_ptr_nonnull(f);

@@ -567,18 +567,19 @@ static void check_records(int child, const struct shared *sh)
 	       p_int(r, VIGIL_P_EXECVE_cap_effective) != 0 &&
 	       (r->lens[VIGIL_P_EXECVE_exe_ino] & VIGIL_PARAM_LEN_MASK) == 8 &&
 	       p_int(r, VIGIL_P_EXECVE_pidns) != 0 && p_int(r, VIGIL_P_EXECVE_mntns) != 0 &&
-	       p_int(r, VIGIL_P_EXECVE_netns) != 0 &&
+	       p_int(r, VIGIL_P_EXECVE_netns) != 0 && p_int(r, VIGIL_P_EXECVE_userns) != 0 &&
 	       (r->lens[VIGIL_P_EXECVE_cgroup] & VIGIL_PARAM_LEN_MASK) >= 1 &&
 	       p_str(r, VIGIL_P_EXECVE_comm, "busybox"), "exec-sched",
 	       r ? "args '%s' exe '%s' cwd '%s'" : "no execve record from pid %d",
 	       r ? p_show(r, 2) : "", r ? p_show(r, 4) : "", r ? p_show(r, 5) : "");
 	if (r)
 		printf("    exec: cgroup '%s'", p_show(r, VIGIL_P_EXECVE_cgroup)),
-		printf(" ppid %lld caps %llx ns %lld/%lld/%lld\n", (long long)p_int(r, VIGIL_P_EXECVE_ppid),
+		printf(" ppid %lld caps %llx ns %lld/%lld/%lld/%lld\n", (long long)p_int(r, VIGIL_P_EXECVE_ppid),
 		       (long long)p_int(r, VIGIL_P_EXECVE_cap_effective),
 		       (long long)p_int(r, VIGIL_P_EXECVE_pidns),
 		       (long long)p_int(r, VIGIL_P_EXECVE_mntns),
-		       (long long)p_int(r, VIGIL_P_EXECVE_netns));
+		       (long long)p_int(r, VIGIL_P_EXECVE_netns),
+		       (long long)p_int(r, VIGIL_P_EXECVE_userns));
 	else
 		printf("    (grandchild %d)\n", sh->grandchild);
 

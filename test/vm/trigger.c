@@ -824,7 +824,7 @@ struct self {
 	char cwd[1024], exe[1024], comm[32], cgroup[1280];
 	long long ppid, pgid, sid, uid, gid, euid, egid, loginuid, tty;
 	unsigned long long capi, capp, cape, ino, ctime_ns, mtime_ns;
-	unsigned long long pidns, mntns, netns;
+	unsigned long long pidns, mntns, netns, userns;
 };
 
 static unsigned long long ns_inum(const char *name)
@@ -909,6 +909,7 @@ static void read_self(struct self *s)
 	s->pidns = ns_inum("pid");
 	s->mntns = ns_inum("mnt");
 	s->netns = ns_inum("net");
+	s->userns = ns_inum("user");
 }
 
 /* The EXECVE/EXECVEAT parameters are the same list (VIGIL_EXEC_PARAMS). */
@@ -939,6 +940,7 @@ static void read_self(struct self *s)
 		XR(EV, exe_mtime, res < 0 ? j_oneof2(J_ABSENT, mt) : mt);	\
 		XI(EV, flags, s->tty ? VIGIL_EXEC_TTY : 0);			\
 		XI(EV, pidns, s->pidns); XI(EV, mntns, s->mntns); XI(EV, netns, s->netns); \
+		XI(EV, userns, s->userns);					\
 		XS(EV, comm, s->comm); XR(EV, dirfd, dirfd_json); XR(EV, at_flags, at_flags_json); \
 		XE();								\
 	} while (0)

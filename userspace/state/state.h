@@ -149,7 +149,7 @@ struct st_proc {
 	uint32_t uid, gid, euid, egid, loginuid;
 	uint32_t tty;
 	uint32_t exec_flags;		/* VIGIL_EXEC_* */
-	uint32_t pidns, mntns, netns;
+	uint32_t pidns, mntns, netns, userns;
 	uint64_t cap_inh, cap_prm, cap_eff;
 	uint64_t exe_ino, exe_ctime, exe_mtime;
 	uint64_t start_ts;		/* process start, ns since the epoch */

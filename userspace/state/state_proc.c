@@ -97,6 +97,7 @@ static void apply_exec_params(struct state *st, struct st_proc *p, const struct 
 	p->pidns = (uint32_t)evt_get_u64(ev, XP(base, pidns), p->pidns);
 	p->mntns = (uint32_t)evt_get_u64(ev, XP(base, mntns), p->mntns);
 	p->netns = (uint32_t)evt_get_u64(ev, XP(base, netns), p->netns);
+	p->userns = (uint32_t)evt_get_u64(ev, XP(base, userns), p->userns);
 	const char *cg = evt_get_str(ev, XP(base, cgroup), &len);
 	if (cg) {
 		st_set_str(&p->cgroup, cg, len);
@@ -202,6 +203,7 @@ static void apply_fork(struct state *st, struct st_thread *parent, const struct 
 	c->tty = pp->tty;
 	c->exec_flags = pp->exec_flags;
 	c->pidns = pp->pidns; c->mntns = pp->mntns; c->netns = pp->netns;
+	c->userns = pp->userns;
 	c->cap_inh = pp->cap_inh; c->cap_prm = pp->cap_prm; c->cap_eff = pp->cap_eff;
 	c->exe_ino = pp->exe_ino; c->exe_ctime = pp->exe_ctime; c->exe_mtime = pp->exe_mtime;
 	c->start_ts = ev->hdr->ts + (uint64_t)st->cfg.boot_offset_ns;

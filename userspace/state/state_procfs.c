@@ -404,6 +404,7 @@ struct st_proc *st_proc_fill_from_procfs(struct state *st, uint32_t pid)
 	p->pidns = ns_ino(dir, "pid");
 	p->mntns = ns_ino(dir, "mnt");
 	p->netns = ns_ino(dir, "net");
+	p->userns = ns_ino(dir, "user");
 	snprintf(path, sizeof(path), "%s/cgroup", dir);
 	if ((n = read_file(path, buf, sizeof(buf)))) {
 		/* cgroup v2: "0::/path"; v1: take the first line with a path */
@@ -552,6 +553,7 @@ static size_t proc_snap_record(const struct st_proc *p, uint32_t tid, uint32_t v
 	evt_build_u32(&b, p->pidns);
 	evt_build_u32(&b, p->mntns);
 	evt_build_u32(&b, p->netns);
+	evt_build_u32(&b, p->userns);
 	evt_build_str(&b, p->comm ? p->comm : "");
 	evt_build_u64(&b, (uint64_t)(int64_t)AT_FDCWD);	/* dirfd */
 	evt_build_u32(&b, 0);				/* at_flags */
