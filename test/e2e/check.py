@@ -8,15 +8,32 @@ expectations (the '#@' header lines of test/e2e/scenarios/*.sh):
     #@ priority: P         ...with this priority (the prod profile's)
     #@ field: K=V          ...whose output_fields[K] is exactly V
     #@ field~: K=V         ...whose output_fields[K] contains V
+A scenario may expect several alerts: each '#@ rule:' line starts one, the
+lines after it refine it, and the cases are then named NAME/1, NAME/2...
+In V, {container_id:NAME} stands for the 12-character id vigil reports for
+the container that lib.sh's e2e_bundle NAME makes (its id is sha256(NAME)).
+A scenario that cannot run in this guest (a tool missing) calls e2e_skip
+WHY: guest.sh writes "SKIP NAME WHY" to windows.txt, and it is a SKIP here.
 Prints PASS/FAIL/SKIP lines, one per case; exit 1 if any failed.
+
+    check.py --coverage RULES.json... --scenarios DIR
+asserts, on the host, that every enabled rule that `vigil list rules --json`
+reports in any of RULES.json has a scenario with '#@ rule:' for it, unless
+NO_SCENARIO below names it with the reason.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
 import sys
 
 FALCO_KEYS = ("time", "rule", "priority", "source", "hostname", "output", "output_fields", "tags")
+# Default rules deliberately without a scenario: name -> why. Every entry
+# must name a default rule that has no scenario (a stale entry fails too).
+NO_SCENARIO = {
+}
+
 TIME_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z$")
 
 
@@ -31,15 +48,17 @@ def rfc3339_ns(s):
 
 
 def load_windows(path):
-    wins, exit_rc = {}, None
+    wins, exit_rc, skips = {}, None, {}
     with open(path) as f:
         for line in f:
             p = line.split()
-            if len(p) == 3 and p[0] in ("BEGIN", "END"):
+            if len(p) >= 2 and p[0] == "SKIP":
+                skips[p[1]] = " ".join(p[2:]) or "skipped by the scenario"
+            elif len(p) == 3 and p[0] in ("BEGIN", "END"):
                 wins.setdefault(p[1], [None, None])[0 if p[0] == "BEGIN" else 1] = int(p[2])
             elif len(p) == 3 and p[0] == "EXIT":
                 exit_rc = int(p[2])
-    return wins, exit_rc
+    return wins, exit_rc, skips
 
 
 def load_alerts(path):
@@ -67,20 +86,30 @@ def load_alerts(path):
     return alerts, bad
 
 
+def expand(v):
+    return re.sub(r"\{container_id:([^}]*)\}",
+                  lambda m: hashlib.sha256(m.group(1).encode()).hexdigest()[:12], v)
+
+
 def expectations(path):
-    exp = {"rule": None, "priority": None, "fields": [], "contains": []}
+    """The scenario's expected alerts: a list with one entry per '#@ rule:'
+    line and the priority and field lines that follow it."""
+    groups = []
     with open(path) as f:
         for line in f:
             m = re.match(r"^#@ (rule|priority|field|field~): (.*?)\s*$", line)
             if not m:
                 continue
             k, v = m.groups()
+            if k == "rule" or not groups:
+                groups.append({"rule": None, "priority": None, "fields": [], "contains": []})
+            exp = groups[-1]
             if k in ("rule", "priority"):
                 exp[k] = v
             else:
                 key, _, val = v.partition("=")
-                exp["fields" if k == "field" else "contains"].append((key, val))
-    return exp
+                exp["fields" if k == "field" else "contains"].append((key, expand(val)))
+    return groups
 
 
 def in_window(alerts, win):
@@ -145,13 +174,60 @@ def check_capture(script, alerts_path, prefix):
     return rc
 
 
+def check_coverage(rule_files, scenarios, prefix):
+    """--coverage mode: every enabled default rule has a scenario."""
+    P = prefix + "e2e/"
+    rules = set()
+    for path in rule_files:
+        try:
+            listed = json.load(open(path))
+        except (OSError, ValueError) as e:
+            print("FAIL: %srule-coverage: cannot read %s (%s)" % (P, path, e))
+            return 1
+        rules |= {r["name"] for r in listed if r.get("enabled", True)}
+    if not rules:
+        print("FAIL: %srule-coverage: no rules listed in %s" % (P, " ".join(rule_files)))
+        return 1
+    covered = {}
+    for fn in sorted(os.listdir(scenarios)):
+        if fn.endswith(".sh"):
+            for exp in expectations(os.path.join(scenarios, fn)):
+                if exp["rule"]:
+                    covered.setdefault(exp["rule"], []).append(fn[:-3])
+    rc = 0
+    missing = sorted(rules - set(covered) - set(NO_SCENARIO))
+    if missing:
+        print("FAIL: %srule-coverage: no scenario has '#@ rule:' for: %s (add one in "
+              "test/e2e/scenarios/, or list the rule in NO_SCENARIO in test/e2e/check.py "
+              "with the reason)" % (P, "; ".join(missing)))
+        rc = 1
+    stale = sorted(r for r in NO_SCENARIO if r in covered or r not in rules)
+    if stale:
+        print("FAIL: %srule-coverage-exemptions: NO_SCENARIO names rules that have a scenario "
+              "or are no default rule: %s" % (P, "; ".join(stale)))
+        rc = 1
+    unknown = sorted(r for r in covered if r not in rules)
+    if unknown:
+        print("FAIL: %srule-coverage-names: scenarios name rules that are not enabled default "
+              "rules: %s" % (P, "; ".join("%s (%s)" % (r, ", ".join(covered[r])) for r in unknown)))
+        rc = 1
+    if not rc:
+        print("PASS: %srule-coverage (%d enabled default rules: %d with a scenario, %d exempt%s)"
+              % (P, len(rules), len(rules & set(covered)), len(NO_SCENARIO),
+                 "".join(": %s: %s" % kv for kv in sorted(NO_SCENARIO.items()))))
+    return rc
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir")
     ap.add_argument("--scenarios")
     ap.add_argument("--prefix", default="")
     ap.add_argument("--capture", nargs=2, metavar=("SCRIPT", "ALERTS"))
+    ap.add_argument("--coverage", nargs="+", metavar="RULES_JSON")
     o = ap.parse_args()
+    if o.coverage:
+        return check_coverage(o.coverage, o.scenarios, o.prefix)
     if o.capture:
         return check_capture(o.capture[0], o.capture[1], o.prefix)
     P = o.prefix + "e2e/"
@@ -167,7 +243,7 @@ def main():
             print("FAIL: %s%s: %s" % (P, name, why))
             failed = True
 
-    wins, exit_rc = load_windows(os.path.join(o.dir, "windows.txt"))
+    wins, exit_rc, skips = load_windows(os.path.join(o.dir, "windows.txt"))
     alerts, bad = load_alerts(os.path.join(o.dir, "alerts.json"))
     report(not bad, "json-shape", "; ".join(bad[:3]) if bad else "%d alerts, Falco's keys" % len(alerts))
 
@@ -175,20 +251,28 @@ def main():
         if not fn.endswith(".sh"):
             continue
         name = fn[:-3]
-        exp = expectations(os.path.join(o.scenarios, fn))
+        groups = expectations(os.path.join(o.scenarios, fn))
+        if name in skips:
+            report(None, name, skips[name])
+            continue
         if name not in wins:
             report(False, name, "the guest did not run it (no window)")
             continue
-        got = in_window(alerts, wins[name])
-        cand = [a for a in got if a.get("rule") == exp["rule"]]
-        if not cand:
-            report(False, name, "no '%s' alert; in its window: %s" %
-                   (exp["rule"], sorted({a.get("rule") for a in got}) or "nothing"))
+        if not groups:
+            report(False, name, "no '#@ rule:' line")
             continue
-        best = min((mismatches(a, exp) for a in cand), key=len)
-        others = sorted({a.get("rule") for a in got} - {exp["rule"]})
-        note = "also: %s" % ", ".join(others) if others else ""
-        report(not best, name, "; ".join(best) + ("; " + note if note and best else "") if best else note)
+        got = in_window(alerts, wins[name])
+        for i, exp in enumerate(groups, 1):
+            case = name if len(groups) == 1 else "%s/%d" % (name, i)
+            cand = [a for a in got if a.get("rule") == exp["rule"]]
+            if not cand:
+                report(False, case, "no '%s' alert; in its window: %s" %
+                       (exp["rule"], sorted({a.get("rule") for a in got}) or "nothing"))
+                continue
+            best = min((mismatches(a, exp) for a in cand), key=len)
+            others = sorted({a.get("rule") for a in got} - {exp["rule"]})
+            note = "also: %s" % ", ".join(others) if others else ""
+            report(not best, case, "; ".join(best) + ("; " + note if note and best else "") if best else note)
 
     # reload
     if "hup-bad" in wins and "hup-good" in wins:

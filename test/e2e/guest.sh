@@ -30,6 +30,8 @@ mkdir -p /tmp/www && echo ok > /tmp/www/index.html
 httpd -p 8080 -h /tmp/www
 httpd -p 443 -h /tmp/www
 [ -f /etc/shadow ] || { echo 'root:*:19000:0:99999:7:::' > /etc/shadow; chmod 600 /etc/shadow; }
+# the benign workload's DNS server (e2e_helper dns) answers on 127.0.0.1
+echo 'nameserver 127.0.0.1' > /etc/resolv.conf
 mkdir -p /tmp/e2e-rules.d /run/runc /tmp/bundles
 cat > /tmp/e2e-rules.d/50-marker.yaml <<'R'
 - rule: E2E marker A
@@ -70,10 +72,12 @@ for s in $E/scenarios/*.sh; do
 	echo "=== $n" >>/tmp/scenarios.log
 	echo "=== $n" >>/tmp/containers.log
 	# each scenario in its own shell, killed if it hangs
+	rm -f /tmp/e2e-skip
 	timeout -s KILL "${E2E_SCENARIO_TIMEOUT:-240}" /bin/sh -c ". $E/lib.sh; . $s" >>/tmp/scenarios.log 2>&1 ||
 		echo "($n: exit status $?)" >>/tmp/scenarios.log
 	sleep 2
 	mark END "$n"
+	[ -s /tmp/e2e-skip ] && echo "SKIP $n $(head -n 1 /tmp/e2e-skip)" >> "$W"
 	cp /tmp/scenarios.log /tmp/containers.log /tmp/vigil.err "$out/" 2>/dev/null
 done
 
@@ -96,9 +100,26 @@ mark END hup-good
 
 # ---- benign workload
 mark BEGIN benign
+rm -f /tmp/benign-summary.txt
 timeout -s KILL "${E2E_BENIGN_TIMEOUT:-1200}" /bin/sh -c ". $E/lib.sh; . $E/benign.sh" >>/tmp/benign.log 2>&1
 sleep 3
 mark END benign
+# the benign work that must really happen: C programs compiled and run, DNS
+# lookups answered
+if [ ! -f /tmp/benign-summary.txt ]; then
+	fail benign-work "the benign workload did not finish (no summary)"
+else
+	while read -r what ok tries why; do
+		if [ "$tries" -gt 0 ] && [ "$ok" = "$tries" ] && [ -z "$why" ]; then
+			case $what in
+			compile) echo "PASS: e2e/benign-compile ($ok C programs compiled with tcc and run)" ;;
+			dns) echo "PASS: e2e/benign-dns ($ok lookups answered by the local DNS server)" ;;
+			esac
+		else
+			fail "benign-$what" "$ok of $tries succeeded${why:+: $why}"
+		fi
+	done < /tmp/benign-summary.txt
+fi
 
 # ---- latency
 mark BEGIN latency
