@@ -20,6 +20,9 @@
  *   e2e_helper pty CMD ARGS...        run CMD with a new pty as its controlling
  *                                     terminal (what an ssh or kubectl session
  *                                     gives), drain the pty until CMD exits
+ *   e2e_helper dns PORT               a DNS server on 127.0.0.1:PORT (UDP): every
+ *                                     A query is answered 127.0.0.1, other types
+ *                                     get an empty answer; until killed
  * Called as `ssh IP PORT` (a copy named ssh), it connects like `connect`.
  * Called as `nginx CMD`, it runs `/bin/sh -c CMD` as its child, the way a
  * web application's system() call does (a server that spawns a shell).
@@ -145,6 +148,51 @@ static int do_ptrace(void)
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
 	return 0;
+}
+
+/* A query: 12-byte header, one question (labels, type, class). The answer
+ * repeats the question; an A question gets one record pointing at it. */
+static int dns_server(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned char q[512], r[600];
+
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		perror("dns: bind");
+		return 1;
+	}
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(s, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+		size_t i = 12, qend, len;
+		int a;
+
+		if (n < 12 || (q[2] & 0x80) || q[4] != 0 || q[5] != 1)
+			continue;	/* not a query with one question */
+		while (i < (size_t)n && q[i] != 0 && q[i] < 64)
+			i += 1 + q[i];
+		if (i >= (size_t)n || q[i] != 0 || i + 5 > (size_t)n)
+			continue;
+		qend = i + 5;	/* the 0 label, type, class */
+		a = q[i + 1] == 0 && q[i + 2] == 1;	/* type A */
+		memcpy(r, q, qend);
+		r[2] = 0x80 | (q[2] & 0x79);	/* QR, the opcode and RD kept */
+		r[3] = 0x80;			/* RA, NOERROR */
+		r[6] = 0; r[7] = (unsigned char)a;	/* answers */
+		memset(r + 8, 0, 4);		/* no authority, no additional */
+		len = qend;
+		if (a) {
+			static const unsigned char rr[] = {
+				0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1 };
+
+			memcpy(r + len, rr, sizeof(rr));
+			len += sizeof(rr);
+		}
+		sendto(s, r, len, 0, (struct sockaddr *)&from, fl);
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -276,6 +324,8 @@ int main(int argc, char **argv)
 			close(s);
 		return 0;
 	}
+	if (!strcmp(cmd, "dns") && argc == 3)
+		return dns_server(atoi(argv[2]));
 	if (!strcmp(cmd, "latency") && argc == 5)
 		return latency(atoi(argv[2]), argv[3], argv[4]);
 	fprintf(stderr, "usage: see the comment at the top of e2e_helper.c\n");
