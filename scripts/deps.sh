@@ -11,7 +11,8 @@ pkgs=(
   libyaml-dev libjson-c-dev libpcre2-dev check libcurl4-openssl-dev libsystemd-dev
   qemu-system-x86 busybox-static runc systemd valgrind
   debootstrap file xz-utils zstd
-  prometheus prometheus-alertmanager python3
+  prometheus prometheus-alertmanager python3 openssl
+  tcc socat
 )
 missing=()
 for p in "${pkgs[@]}"; do
