@@ -601,6 +601,53 @@ START_TEST(container_meta_after_first_sighting)
 }
 END_TEST
 
+/* A user added after start is found: a miss looks at passwd again (at most
+ * once a second of event time) and reads it if it changed. */
+START_TEST(users_reread_when_changed)
+{
+	char root[] = "/tmp/vigil-test-users2-XXXXXX", p[PATH_MAX], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(p, sizeof(p), "%s/etc", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/etc/passwd", root);
+	write_file(p, "root:x:0:0::/root:/bin/sh\n");
+	snprintf(p, sizeof(p), "%s/etc/group", root);
+	write_file(p, "root:x:0:\n");
+
+	struct state_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.root = root;
+	c.hostname = "testhost";
+	struct state *s = state_new(&c, err, sizeof(err));
+	ck_assert_msg(s, "state_new: %s", err);
+	struct th_exec x = { .exe = "/sbin/init", .argv = init_argv, .cwd = "/", .ppid = 0 };
+	ck_assert_int_eq(th_apply(s, ev_snap(&T, 1, 1, &x)), 0);
+	ck_assert_ptr_null(state_user_name(s, NULL, 1001));
+
+	snprintf(p, sizeof(p), "%s/etc/passwd", root);
+	write_file(p, "root:x:0:0::/root:/bin/sh\nalice:x:1001:1001::/home/alice:/bin/sh\n");
+	snprintf(p, sizeof(p), "%s/etc/group", root);
+	write_file(p, "root:x:0:\nalice:x:1001:\n");
+	/* within the second: not looked at again */
+	ck_assert_ptr_null(state_user_name(s, NULL, 1001));
+	th_ts += 2000000000ull;
+	ck_assert_int_eq(th_apply(s, ev_snap(&T, 1, 1, &x)), 0);
+	ck_assert_str_eq(state_user_name(s, NULL, 1001), "alice");
+	ck_assert_str_eq(state_group_name(s, NULL, 1001), "alice");
+	ck_assert_str_eq(state_user_name(s, NULL, 0), "root");
+	/* unchanged files: a miss reads nothing */
+	th_ts += 2000000000ull;
+	ck_assert_int_eq(th_apply(s, ev_snap(&T, 1, 1, &x)), 0);
+	ck_assert_ptr_null(state_user_name(s, NULL, 4242));
+	ck_assert_str_eq(state_user_name(s, NULL, 1001), "alice");
+	state_free(s);
+
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* $VIGIL_HOSTNAME (the DaemonSet sets the node name) is the default
  * hostname; an explicit one wins. */
 START_TEST(hostname_from_env)
@@ -646,6 +693,7 @@ int main(void)
 	tcase_add_test(tc, seed_from_proc);
 	tcase_add_test(tc, host_users_from_pid1_root);
 	tcase_add_test(tc, hostname_from_env);
+	tcase_add_test(tc, users_reread_when_changed);
 	tcase_add_test(tc, container_meta_after_first_sighting);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -7,8 +7,15 @@
  * <root>/etc. On a host both are the same files; in a container with the
  * host's PID namespace (the Kubernetes DaemonSet: hostPID) /proc/1/root is
  * the node's root, so host processes get the node's names and not the
- * image's, without mounting the node's /etc. */
+ * image's, without mounting the node's /etc.
+ *
+ * A name not found makes the files be looked at again (at most once a
+ * second of event time): if passwd or group changed (inode or mtime: a
+ * user added after start, or a container's files seen before runc's
+ * pivot_root), the set is read again. Never in replay, which reads no
+ * files. */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +26,60 @@ struct st_userdb {
 	struct st_userdb *next;
 	const struct st_container *owner;	/* NULL = host */
 	struct idmap users, groups;		/* id -> char *name */
+	char dir[PATH_MAX + 64];		/* where passwd and group are */
+	struct stat pw_st, gr_st;		/* as they were when read */
+	uint64_t checked_ts;			/* event time of the last look */
 };
+
+#define USERDB_RECHECK_NS	1000000000ull
+
+static void free_names(struct idmap *m);
+static void load_file(const char *path, struct idmap *m);
+
+static void load_set(struct st_userdb *d)
+{
+	char path[PATH_MAX + 80];
+
+	snprintf(path, sizeof(path), "%s/passwd", d->dir);
+	if (stat(path, &d->pw_st))
+		memset(&d->pw_st, 0, sizeof(d->pw_st));
+	load_file(path, &d->users);
+	snprintf(path, sizeof(path), "%s/group", d->dir);
+	if (stat(path, &d->gr_st))
+		memset(&d->gr_st, 0, sizeof(d->gr_st));
+	load_file(path, &d->groups);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* After a miss: reads the set again if its files changed. True if it did. */
+static bool userdb_refresh(struct state *st, struct st_userdb *d)
+{
+	char path[PATH_MAX + 80];
+	struct stat pw, gr;
+
+	if (!st->files_ok || !d->dir[0] || st->cur_ts < d->checked_ts + USERDB_RECHECK_NS)
+		return false;
+	d->checked_ts = st->cur_ts ? st->cur_ts : 1;
+	snprintf(path, sizeof(path), "%s/passwd", d->dir);
+	if (stat(path, &pw))
+		memset(&pw, 0, sizeof(pw));
+	snprintf(path, sizeof(path), "%s/group", d->dir);
+	if (stat(path, &gr))
+		memset(&gr, 0, sizeof(gr));
+	if (same_file(&pw, &d->pw_st) && same_file(&gr, &d->gr_st))
+		return false;
+	free_names(&d->users);
+	free_names(&d->groups);
+	idmap_init(&d->users);
+	idmap_init(&d->groups);
+	load_set(d);
+	return true;
+}
 
 static void load_file(const char *path, struct idmap *m)
 {
@@ -61,19 +121,18 @@ static struct st_userdb *userdb(struct state *st, const struct st_proc *p)
 	idmap_init(&d->users);
 	idmap_init(&d->groups);
 	if (st->files_ok) {
-		char dir[PATH_MAX + 64], path[PATH_MAX + 80];
+		char path[PATH_MAX + 80];
 		if (c)
-			snprintf(dir, sizeof(dir), "%s/proc/%u/root/etc", st->root, c->pid ? c->pid : p->pid);
+			snprintf(d->dir, sizeof(d->dir), "%s/proc/%u/root/etc", st->root,
+				 c->pid ? c->pid : p->pid);
 		else {
-			snprintf(dir, sizeof(dir), "%s/proc/1/root/etc", st->root);
-			snprintf(path, sizeof(path), "%s/passwd", dir);
+			snprintf(d->dir, sizeof(d->dir), "%s/proc/1/root/etc", st->root);
+			snprintf(path, sizeof(path), "%s/passwd", d->dir);
 			if (access(path, R_OK) != 0)
-				snprintf(dir, sizeof(dir), "%s/etc", st->root);
+				snprintf(d->dir, sizeof(d->dir), "%s/etc", st->root);
 		}
-		snprintf(path, sizeof(path), "%s/passwd", dir);
-		load_file(path, &d->users);
-		snprintf(path, sizeof(path), "%s/group", dir);
-		load_file(path, &d->groups);
+		d->checked_ts = st->cur_ts ? st->cur_ts : 1;
+		load_set(d);
 	}
 	d->next = st->userdbs;
 	st->userdbs = d;
@@ -119,6 +178,8 @@ const char *state_user_name(struct state *st, const struct st_proc *p, uint32_t 
 {
 	struct st_userdb *d = userdb(st, p);
 	const char *n = d ? idmap_get(&d->users, uid) : NULL;
+	if (!n && d && userdb_refresh(st, d))
+		n = idmap_get(&d->users, uid);
 	if (!n && uid == 0)
 		return "root";
 	return n;
@@ -128,6 +189,8 @@ const char *state_group_name(struct state *st, const struct st_proc *p, uint32_t
 {
 	struct st_userdb *d = userdb(st, p);
 	const char *n = d ? idmap_get(&d->groups, gid) : NULL;
+	if (!n && d && userdb_refresh(st, d))
+		n = idmap_get(&d->groups, gid);
 	if (!n && gid == 0)
 		return "root";
 	return n;
