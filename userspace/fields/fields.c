@@ -251,83 +251,13 @@ struct st_proc *fx_proc(struct field_ctx *ctx)
 	return t ? t->proc : NULL;
 }
 
-/* A failed open has no fd: the temporary entry made from its path that
- * state_event_fd() makes (same params, same resolution), but built in the
- * event's scratch: that one strdup()s the path on every call, and the
- * evaluation path must not allocate. False when ev is not a failed open. */
-static bool failed_open_fd(struct field_ctx *ctx)
-{
-	const struct evt *ev = ctx->ev;
-	int64_t dirfd = AT_FDCWD, res;
-	uint32_t flags = 0;
-	unsigned ni;
-
-	switch (ev->hdr->type) {
-	case VIGIL_EVT_OPEN:
-		ni = VIGIL_P_OPEN_name;
-		flags = (uint32_t)evt_get_u64(ev, VIGIL_P_OPEN_flags, 0);
-		break;
-	case VIGIL_EVT_OPENAT:
-		ni = VIGIL_P_OPENAT_name;
-		dirfd = evt_get_s64(ev, VIGIL_P_OPENAT_dirfd, AT_FDCWD);
-		flags = (uint32_t)evt_get_u64(ev, VIGIL_P_OPENAT_flags, 0);
-		break;
-	case VIGIL_EVT_OPENAT2:
-		ni = VIGIL_P_OPENAT2_name;
-		dirfd = evt_get_s64(ev, VIGIL_P_OPENAT2_dirfd, AT_FDCWD);
-		flags = (uint32_t)evt_get_u64(ev, VIGIL_P_OPENAT2_flags, 0);
-		break;
-	case VIGIL_EVT_CREAT:
-		ni = VIGIL_P_CREAT_name;
-		flags = O_CREAT | O_WRONLY | O_TRUNC;
-		break;
-	default:
-		return false;
-	}
-	/* the fd is the result (param 0) of every open */
-	res = evt_get_s64(ev, 0, -1);
-	if (res >= 0)
-		return false;
-	ctx->fdnum = res;
-	size_t len, n, used = ctx->used;
-	const char *path = evt_get_str(ev, ni, &len);
-	struct st_fd *f = path ? (struct st_fd *)fx_alloc(ctx, sizeof(*f) + _Alignof(struct st_fd)) :
-		NULL;
-	char *name = f ? fx_alloc(ctx, PATH_MAX) : NULL;
-
-	if (!path)
-		return true;
-	if (!name) {	/* the scratch is full: the state's (allocating) entry */
-		ctx->used = used;
-		ctx->fd = state_event_fd(ctx->st, ev, &ctx->fdnum);
-		return true;
-	}
-	f = (struct st_fd *)(((uintptr_t)f + _Alignof(struct st_fd) - 1) &
-			     ~(uintptr_t)(_Alignof(struct st_fd) - 1));
-	struct st_thread *t = state_thread(ctx->st, ev->hdr->tid);
-
-	n = state_resolve_path(ctx->st, t ? t->proc : NULL, dirfd, path, len, name, PATH_MAX);
-	if (!n) {
-		n = strnlen(path, len < PATH_MAX - 1 ? len : PATH_MAX - 1);
-		memcpy(name, path, n);
-		name[n] = 0;
-	}
-	ctx->used -= PATH_MAX - n - 1;
-	memset(f, 0, sizeof(*f));
-	f->name = name;
-	f->typechar = (flags & O_DIRECTORY) ? 'd' : 'f';
-	f->flags = flags;
-	ctx->fd = f;
-	return true;
-}
-
 struct st_fd *fx_fd(struct field_ctx *ctx, int64_t *fdnum)
 {
 	if (!ctx->fd_done) {
 		ctx->fd_done = true;
 		ctx->fdnum = -1;
 		ctx->fd = NULL;
-		if (ctx->st && !failed_open_fd(ctx))
+		if (ctx->st)	/* a failed open: a temporary entry, no allocation */
 			ctx->fd = state_event_fd(ctx->st, ctx->ev, &ctx->fdnum);
 	}
 	if (fdnum)

@@ -154,7 +154,6 @@ void state_free(struct state *st)
 	idmap_free(&st->procs);
 	st_containers_free(st);
 	st_userdbs_free(st);
-	free(st->tmpfd.name);
 	free(st->pend);
 	free(st->owner_keys);
 	free(st);

@@ -568,11 +568,17 @@ struct st_fd *state_event_fd(struct state *st, const struct evt *ev, int64_t *fd
 	const char *path = evt_get_str(ev, ni, &len);
 	if (!path)
 		return NULL;
+	/* built in the state's own buffers: the rules call this for every
+	 * failed open, and evaluation must not allocate */
 	struct st_fd *f = &st->tmpfd;
-	free(f->name);
 	memset(f, 0, sizeof(*f));
 	size_t n = state_resolve_path(st, p, dirfd, path, len, st->tmpname, sizeof(st->tmpname));
-	f->name = n ? st_strndup(st->tmpname, n) : st_strndup(path, len);
+	if (!n) {
+		n = strnlen(path, len < sizeof(st->tmpname) - 1 ? len : sizeof(st->tmpname) - 1);
+		memcpy(st->tmpname, path, n);
+		st->tmpname[n] = 0;
+	}
+	f->name = st->tmpname;
 	f->nameraw = NULL;
 	f->typechar = (flags & O_DIRECTORY) ? 'd' : 'f';
 	f->flags = flags;
