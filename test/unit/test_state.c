@@ -569,6 +569,8 @@ START_TEST(container_meta_after_first_sighting)
 	ck_assert_str_eq(th_field(s, ev, "k8s.ns.name"), "shop");
 	ck_assert_str_eq(th_field(s, ev, "container.host_network"), "true");
 	ck_assert_str_eq(th_field(s, ev, "container.host_pid"), "false");
+	/* the start time is runc's `created`, not the first sighting */
+	ck_assert_str_eq(th_field(s, ev, "container.start_ts"), "1767323045500000000");
 	const void *rec = state_pending_event(s, &len);
 	ck_assert_ptr_nonnull(rec);
 	struct evt cev;

@@ -199,6 +199,7 @@ static void prog_close(struct out_sink *s)
 	if (p->pid > 0) {
 		for (int i = 0; i < 20; i++) {	/* up to 1 s to finish */
 			if (waitpid(p->pid, NULL, WNOHANG) == p->pid) {
+				kill(-p->pid, SIGKILL);	/* what it left running */
 				p->pid = -1;
 				break;
 			}

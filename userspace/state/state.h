@@ -99,6 +99,7 @@ struct st_container {
 	bool meta_loaded;		/* metadata found in the runtime's files */
 	bool start_queued;		/* its container-start event was made */
 	uint8_t meta_tries;		/* load_meta() calls so far (bounded) */
+	uint64_t first_seen_ts;		/* ns since the epoch, for start_ts */
 	uint64_t start_ts;		/* ns since the epoch, 0 = unknown */
 	struct st_mount *mounts;
 	unsigned nmounts;

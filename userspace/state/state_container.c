@@ -619,9 +619,11 @@ static void retry_meta(struct state *st, struct st_container *c)
 		c->meta_tries++;
 		load_meta(st, c);	/* the runtime's creation time, if it says */
 	}
-	if (!c->start_ts)		/* else the first sighting */
-		c->start_ts = st->cur_ts + (uint64_t)st->cfg.boot_offset_ns;
+	if (!c->first_seen_ts)
+		c->first_seen_ts = st->cur_ts + (uint64_t)st->cfg.boot_offset_ns;
 	if (c->meta_loaded || !st->files_ok || c->meta_tries >= META_TRIES) {
+		if (!c->start_ts)	/* the runtime did not say: first sighting */
+			c->start_ts = c->first_seen_ts;
 		c->start_queued = true;
 		if (st->cfg.live)
 			queue_container_event(st, c);

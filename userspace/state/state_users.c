@@ -10,10 +10,10 @@
  * image's, without mounting the node's /etc.
  *
  * A name not found makes the files be looked at again (at most once a
- * second of event time): if passwd or group changed (inode or mtime: a
- * user added after start, or a container's files seen before runc's
- * pivot_root), the set is read again. Never in replay, which reads no
- * files. */
+ * second of event time): if passwd or group changed (inode, size or mtime:
+ * a user added after start, or a container's files seen before runc's
+ * pivot_root), the new ids are added to the set (names already given out
+ * stay valid). Never in replay, which reads no files. */
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -33,7 +33,6 @@ struct st_userdb {
 
 #define USERDB_RECHECK_NS	1000000000ull
 
-static void free_names(struct idmap *m);
 static void load_file(const char *path, struct idmap *m);
 
 static void load_set(struct st_userdb *d)
@@ -67,16 +66,17 @@ static bool userdb_refresh(struct state *st, struct st_userdb *d)
 	d->checked_ts = st->cur_ts ? st->cur_ts : 1;
 	snprintf(path, sizeof(path), "%s/passwd", d->dir);
 	if (stat(path, &pw))
-		memset(&pw, 0, sizeof(pw));
+		return false;	/* gone (a container's pid exited): keep what we have */
 	snprintf(path, sizeof(path), "%s/group", d->dir);
 	if (stat(path, &gr))
-		memset(&gr, 0, sizeof(gr));
+		return false;
 	if (same_file(&pw, &d->pw_st) && same_file(&gr, &d->gr_st))
 		return false;
-	free_names(&d->users);
-	free_names(&d->groups);
-	idmap_init(&d->users);
-	idmap_init(&d->groups);
+	/*
+	 * Added to, never freed: names already handed out for this event
+	 * (fields keep pointers to them) stay valid. An id already known
+	 * keeps its first name, as before.
+	 */
 	load_set(d);
 	return true;
 }
