@@ -264,6 +264,68 @@ static void on_match(const struct rule_match *m, void *arg)
 	++*(unsigned long *)arg;
 }
 
+/* The host: every process (PROC_SNAP) with fds 3..14 (FD_SNAP): files,
+ * and TCP sockets at 8..10. */
+static void build_host(struct state *st)
+{
+	static uint8_t buf[65536];
+
+	for (size_t i = 0; i < NP; i++) {
+		size_t len = build_snap(buf, &procs[i]);
+		struct evt ev;
+
+		if (len && evt_decode(buf, len, &ev) == EVT_OK)
+			state_apply(st, &ev);
+		for (int fd = 3; fd < 15; fd++) {
+			struct evt_builder b;
+
+			evt_build_begin(&b, buf, sizeof(buf), VIGIL_EVT_FD_SNAP, 1000, procs[i].pid,
+					procs[i].pid);
+			evt_build_u64(&b, procs[i].pid);
+			evt_build_u64(&b, (uint64_t)fd);
+			if (fd < 8 || fd >= 11) {
+				evt_build_u32(&b, 'f');
+				evt_build_str(&b, fdname(i, fd));
+				evt_build_u32(&b, 0);
+				evt_build_empty(&b, 0);
+			} else {
+				struct evt_sockaddr l, r;
+
+				put_addr(&l, "10.0.0.5", (uint16_t)(40000 + fd));
+				put_addr(&r, "10.0.3.7", 5432);
+				evt_build_u32(&b, '4');
+				evt_build_empty(&b, 0);
+				evt_build_u32(&b, 0);
+				evt_build_tuple(&b, &l, &r);
+			}
+			evt_build_u64(&b, 1234);
+			len = evt_build_end(&b);
+			if (len && evt_decode(buf, len, &ev) == EVT_OK)
+				state_apply(st, &ev);
+		}
+	}
+}
+
+/* Up to want generated events, stored 8-byte aligned in store (cap bytes)
+ * and decoded into pool; returns how many. */
+static size_t build_pool(uint8_t *store, size_t cap, struct evt *pool, size_t want)
+{
+	static uint8_t buf[65536];
+	size_t used = 0, npool = 0;
+
+	while (npool < want) {
+		size_t len = gen(buf);
+
+		if (!len || used + len > cap)
+			break;
+		memcpy(store + used, buf, len);
+		if (evt_decode(store + used, len, &pool[npool]) == EVT_OK)
+			npool++;
+		used += (len + 7) & ~(size_t)7;
+	}
+	return npool;
+}
+
 int main(int argc, char **argv)
 {
 	long n = 1000000;
@@ -273,10 +335,9 @@ int main(int argc, char **argv)
 	struct state_cfg cfg = { .hostname = "bench" };
 	char err[256];
 	struct state *st = state_new(&cfg, err, sizeof(err));
-	static uint8_t buf[65536];
 	struct evt *pool = calloc(POOL_MAX, sizeof(*pool));
 	uint8_t *store = malloc((size_t)POOL_MAX * 512);
-	size_t used = 0, npool = 0;
+	size_t npool = 0;
 	uint32_t *order;
 	unsigned long matches = 0;
 	struct timespec t0, t1, c0, c1;
@@ -324,52 +385,8 @@ int main(int argc, char **argv)
 				diag_print(&d->v[i], stderr);
 		return 1;
 	}
-	/* the host: processes and their fds */
-	for (size_t i = 0; i < NP; i++) {
-		size_t len = build_snap(buf, &procs[i]);
-		struct evt ev;
-
-		if (len && evt_decode(buf, len, &ev) == EVT_OK)
-			state_apply(st, &ev);
-		for (int fd = 3; fd < 15; fd++) {
-			struct evt_builder b;
-
-			evt_build_begin(&b, buf, sizeof(buf), VIGIL_EVT_FD_SNAP, 1000, procs[i].pid,
-					procs[i].pid);
-			evt_build_u64(&b, procs[i].pid);
-			evt_build_u64(&b, (uint64_t)fd);
-			if (fd < 8 || fd >= 11) {
-				evt_build_u32(&b, 'f');
-				evt_build_str(&b, fdname(i, fd));
-				evt_build_u32(&b, 0);
-				evt_build_empty(&b, 0);
-			} else {
-				struct evt_sockaddr l, r;
-
-				put_addr(&l, "10.0.0.5", (uint16_t)(40000 + fd));
-				put_addr(&r, "10.0.3.7", 5432);
-				evt_build_u32(&b, '4');
-				evt_build_empty(&b, 0);
-				evt_build_u32(&b, 0);
-				evt_build_tuple(&b, &l, &r);
-			}
-			evt_build_u64(&b, 1234);
-			len = evt_build_end(&b);
-			if (len && evt_decode(buf, len, &ev) == EVT_OK)
-				state_apply(st, &ev);
-		}
-	}
-	/* the event pool */
-	while (npool < POOL) {
-		size_t len = gen(buf);
-
-		if (!len || used + len > (size_t)POOL_MAX * 512)
-			break;
-		memcpy(store + used, buf, len);
-		if (evt_decode(store + used, len, &pool[npool]) == EVT_OK)
-			npool++;
-		used += (len + 7) & ~(size_t)7;
-	}
+	build_host(st);
+	npool = build_pool(store, (size_t)POOL_MAX * 512, pool, POOL);
 	order = malloc((size_t)n * sizeof(*order));
 	if (!order || !npool)
 		return 1;

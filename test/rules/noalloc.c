@@ -117,11 +117,10 @@ int main(int argc, char **argv)
 	struct state_cfg cfg = { .hostname = "noalloc" };
 	char err[256];
 	struct state *st = state_new(&cfg, err, sizeof(err));
-	static uint8_t buf[65536];
 	enum { POOL = 4096 };
 	struct evt *pool = calloc(POOL, sizeof(*pool));
 	uint8_t *store = malloc((size_t)POOL * 512);
-	size_t used = 0, npool = 0, enabled = 0;
+	size_t npool = 0, enabled = 0;
 	int nfiles = 0;
 
 	if (!e || !st || !pool || !store) {
@@ -157,51 +156,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < rules_count(e); i++)
 		enabled += rules_get(e, i)->enabled && rules_get(e, i)->compiled;
-	/* the host: processes and their fds (as bench_rules.c builds it) */
-	for (size_t i = 0; i < NP; i++) {
-		size_t len = build_snap(buf, &procs[i]);
-		struct evt ev;
-
-		if (len && evt_decode(buf, len, &ev) == EVT_OK)
-			state_apply(st, &ev);
-		for (int fd = 3; fd < 15; fd++) {
-			struct evt_builder b;
-
-			evt_build_begin(&b, buf, sizeof(buf), VIGIL_EVT_FD_SNAP, 1000, procs[i].pid,
-					procs[i].pid);
-			evt_build_u64(&b, procs[i].pid);
-			evt_build_u64(&b, (uint64_t)fd);
-			if (fd < 8 || fd >= 11) {
-				evt_build_u32(&b, 'f');
-				evt_build_str(&b, fdname(i, fd));
-				evt_build_u32(&b, 0);
-				evt_build_empty(&b, 0);
-			} else {
-				struct evt_sockaddr l, r;
-
-				put_addr(&l, "10.0.0.5", (uint16_t)(40000 + fd));
-				put_addr(&r, "10.0.3.7", 5432);
-				evt_build_u32(&b, '4');
-				evt_build_empty(&b, 0);
-				evt_build_u32(&b, 0);
-				evt_build_tuple(&b, &l, &r);
-			}
-			evt_build_u64(&b, 1234);
-			len = evt_build_end(&b);
-			if (len && evt_decode(buf, len, &ev) == EVT_OK)
-				state_apply(st, &ev);
-		}
-	}
-	while (npool < POOL) {
-		size_t len = gen(buf);
-
-		if (!len || used + len > (size_t)POOL * 512)
-			break;
-		memcpy(store + used, buf, len);
-		if (evt_decode(store + used, len, &pool[npool]) == EVT_OK)
-			npool++;
-		used += (len + 7) & ~(size_t)7;
-	}
+	build_host(st);		/* bench_rules.c's host and event mix */
+	npool = build_pool(store, (size_t)POOL * 512, pool, POOL);
 	struct rules_ctx *c = rules_ctx_new(e, st);
 
 	if (!c || !npool) {

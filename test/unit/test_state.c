@@ -467,49 +467,67 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* Writes <root>/<rel>, making the directories on the way. */
+static void root_file(const char *root, const char *rel, const char *text)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	for (char *q = p + strlen(root) + 1; (q = strchr(q, '/')); q++) {
+		*q = 0;
+		mkdir(p, 0755);
+		*q = '/';
+	}
+	write_file(p, text);
+}
+
+/* A state whose files (/proc, /etc, /run) are below root. */
+static struct state *state_at(const char *root, bool live)
+{
+	struct state_cfg c;
+	char err[256];
+
+	memset(&c, 0, sizeof(c));
+	c.root = root;
+	c.live = live;
+	c.hostname = "testhost";
+	struct state *s = state_new(&c, err, sizeof(err));
+	ck_assert_msg(s, "state_new: %s", err);
+	return s;
+}
+
+static void rm_root(const char *root)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
 /* The host's user names: <root>/proc/1/root/etc (the node's, seen from a
  * hostPID container) before <root>/etc (the image's). */
 START_TEST(host_users_from_pid1_root)
 {
-	char root[] = "/tmp/vigil-test-users-XXXXXX", p[PATH_MAX], err[256];
+	char root[] = "/tmp/vigil-test-users-XXXXXX";	/* mkdtemp's template */
 	ck_assert_ptr_nonnull(mkdtemp(root));
-	snprintf(p, sizeof(p), "%s/etc", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/etc/passwd", root);
-	write_file(p, "root:x:0:0::/root:/bin/sh\nimageuser:x:1000:1000::/:/bin/sh\n");
-	snprintf(p, sizeof(p), "%s/etc/group", root);
-	write_file(p, "imagegroup:x:1000:\n");
-	const char *dirs[] = { "proc", "proc/1", "proc/1/root", "proc/1/root/etc" };
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
-		mkdir(p, 0755);
-	}
-	snprintf(p, sizeof(p), "%s/proc/1/root/etc/passwd", root);
-	write_file(p, "root:x:0:0::/root:/bin/sh\nnodeuser:x:1000:1000::/:/bin/sh\n");
-	snprintf(p, sizeof(p), "%s/proc/1/root/etc/group", root);
-	write_file(p, "nodegroup:x:1000:\n");
+	root_file(root, "etc/passwd", "root:x:0:0::/root:/bin/sh\nimageuser:x:1000:1000::/:/bin/sh\n");
+	root_file(root, "etc/group", "imagegroup:x:1000:\n");
+	root_file(root, "proc/1/root/etc/passwd", "root:x:0:0::/root:/bin/sh\nnodeuser:x:1000:1000::/:/bin/sh\n");
+	root_file(root, "proc/1/root/etc/group", "nodegroup:x:1000:\n");
 
-	struct state_cfg c;
-	memset(&c, 0, sizeof(c));
-	c.root = root;
-	c.hostname = "testhost";
-	struct state *s = state_new(&c, err, sizeof(err));
-	ck_assert_msg(s, "state_new: %s", err);
+	struct state *s = state_at(root, false);
 	ck_assert_str_eq(state_user_name(s, NULL, 1000), "nodeuser");
 	ck_assert_str_eq(state_group_name(s, NULL, 1000), "nodegroup");
 	state_free(s);
 
 	/* no readable /proc/1/root/etc/passwd: <root>/etc */
+	char p[PATH_MAX];
 	snprintf(p, sizeof(p), "%s/proc/1/root/etc/passwd", root);
 	unlink(p);
-	s = state_new(&c, err, sizeof(err));
-	ck_assert_msg(s, "state_new: %s", err);
+	s = state_at(root, false);
 	ck_assert_str_eq(state_user_name(s, NULL, 1000), "imageuser");
 	state_free(s);
-
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
+	rm_root(root);
 }
 END_TEST
 
@@ -518,19 +536,13 @@ END_TEST
  * in it finds; the container-start event waits for it and is made once. */
 START_TEST(container_meta_after_first_sighting)
 {
-	char root[] = "/tmp/vigil-test-runc-XXXXXX", p[PATH_MAX], err[256];
+	char root[] = "/tmp/vigil-test-runc-XXXXXX";	/* mkdtemp's template */
 	ck_assert_ptr_nonnull(mkdtemp(root));
 	const char *id = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 	char cg[256];
 	snprintf(cg, sizeof(cg), "/kubepods/besteffort/pod1234/%s", id);
 
-	struct state_cfg c;
-	memset(&c, 0, sizeof(c));
-	c.root = root;
-	c.live = true;
-	c.hostname = "testhost";
-	struct state *s = state_new(&c, err, sizeof(err));
-	ck_assert_msg(s, "state_new: %s", err);
+	struct state *s = state_at(root, true);
 	struct th_exec x = { .exe = "/sbin/init", .argv = init_argv, .cwd = "/", .ppid = 0 };
 	ck_assert_int_eq(th_apply(s, ev_snap(&T, 1, 1, &x)), 0);
 
@@ -544,17 +556,10 @@ START_TEST(container_meta_after_first_sighting)
 	ck_assert_ptr_null(state_pending_event(s, &len));
 
 	/* runc saves state.json, naming the bundle with CRI annotations */
-	const char *dirs[] = { "run", "run/runc", "bundle" };
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
-		mkdir(p, 0755);
-	}
-	snprintf(p, sizeof(p), "%s/run/runc/%s", root, id);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/run/runc/%s/state.json", root, id);
-	write_file(p, "{\"id\":\"x\",\"created\":\"2026-01-02T03:04:05.5Z\",\"config\":{\"labels\":[\"bundle=/bundle\"]}}");
-	snprintf(p, sizeof(p), "%s/bundle/config.json", root);
-	write_file(p, "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"]}},"
+	char rel[PATH_MAX];
+	snprintf(rel, sizeof(rel), "run/runc/%s/state.json", id);
+	root_file(root, rel, "{\"id\":\"x\",\"created\":\"2026-01-02T03:04:05.5Z\",\"config\":{\"labels\":[\"bundle=/bundle\"]}}");
+	root_file(root, "bundle/config.json", "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"]}},"
 		      "\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\"}]},"
 		      "\"annotations\":{\"io.kubernetes.cri.container-name\":\"web\","
 		      "\"io.kubernetes.cri.image-name\":\"registry.example.com/web:1.2\","
@@ -585,8 +590,7 @@ START_TEST(container_meta_after_first_sighting)
 	state_free(s);
 
 	/* a container whose runtime never says: the event after META tries */
-	s = state_new(&c, err, sizeof(err));
-	ck_assert_msg(s, "state_new: %s", err);
+	s = state_at(root, true);
 	snprintf(cg, sizeof(cg), "/kubepods/besteffort/pod1234/%s", "aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999");
 	int events = 0;
 	for (uint32_t pid = 400; pid < 420; pid++) {
@@ -596,10 +600,7 @@ START_TEST(container_meta_after_first_sighting)
 	}
 	ck_assert_int_eq(events, 1);
 	state_free(s);
-
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
+	rm_root(root);
 }
 END_TEST
 
@@ -607,29 +608,18 @@ END_TEST
  * once a second of event time) and reads it if it changed. */
 START_TEST(users_reread_when_changed)
 {
-	char root[] = "/tmp/vigil-test-users2-XXXXXX", p[PATH_MAX], err[256];
+	char root[] = "/tmp/vigil-test-users2-XXXXXX";	/* mkdtemp's template */
 	ck_assert_ptr_nonnull(mkdtemp(root));
-	snprintf(p, sizeof(p), "%s/etc", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/etc/passwd", root);
-	write_file(p, "root:x:0:0::/root:/bin/sh\n");
-	snprintf(p, sizeof(p), "%s/etc/group", root);
-	write_file(p, "root:x:0:\n");
+	root_file(root, "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+	root_file(root, "etc/group", "root:x:0:\n");
 
-	struct state_cfg c;
-	memset(&c, 0, sizeof(c));
-	c.root = root;
-	c.hostname = "testhost";
-	struct state *s = state_new(&c, err, sizeof(err));
-	ck_assert_msg(s, "state_new: %s", err);
+	struct state *s = state_at(root, false);
 	struct th_exec x = { .exe = "/sbin/init", .argv = init_argv, .cwd = "/", .ppid = 0 };
 	ck_assert_int_eq(th_apply(s, ev_snap(&T, 1, 1, &x)), 0);
 	ck_assert_ptr_null(state_user_name(s, NULL, 1001));
 
-	snprintf(p, sizeof(p), "%s/etc/passwd", root);
-	write_file(p, "root:x:0:0::/root:/bin/sh\nalice:x:1001:1001::/home/alice:/bin/sh\n");
-	snprintf(p, sizeof(p), "%s/etc/group", root);
-	write_file(p, "root:x:0:\nalice:x:1001:\n");
+	root_file(root, "etc/passwd", "root:x:0:0::/root:/bin/sh\nalice:x:1001:1001::/home/alice:/bin/sh\n");
+	root_file(root, "etc/group", "root:x:0:\nalice:x:1001:\n");
 	/* within the second: not looked at again */
 	ck_assert_ptr_null(state_user_name(s, NULL, 1001));
 	th_ts += 2000000000ull;
@@ -643,10 +633,7 @@ START_TEST(users_reread_when_changed)
 	ck_assert_ptr_null(state_user_name(s, NULL, 4242));
 	ck_assert_str_eq(state_user_name(s, NULL, 1001), "alice");
 	state_free(s);
-
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
+	rm_root(root);
 }
 END_TEST
 
