@@ -14,6 +14,7 @@
 #include <linux/fdtable.h>
 #include <linux/capability.h>
 #include <linux/uaccess.h>
+#include <linux/sched.h>
 #include <linux/ns_common.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
@@ -23,9 +24,52 @@
 
 /* ---- reading user memory with page faults disabled ---------------------- */
 
-/* 0 on success, -EFAULT when any byte could not be read without faulting. */
-static inline long vigil_copy_user(void *dst, const void __user *src, size_t n)
+/*
+ * Copies up to VIGIL_COPY_INLINE_MAX bytes (the common case: a read's
+ * first bytes, a sockaddr, an argv pointer) inline, in one user-access
+ * window, 8 bytes at a time, then byte by byte: no call, and no byte read
+ * past @src + @n (a fault there would flag a good buffer). A task without
+ * user memory (exiting) has nothing to read: the kernel's _nofault copy
+ * refuses the same case by looking at the loaded mm, which is current's in
+ * every context the probes run in (syscall exit, exec, fork, exit).
+ */
+#define VIGIL_COPY_INLINE_MAX	64u
+
+static __always_inline long vigil_copy_user_small(void *dst, const void __user *src,
+						  size_t n)
 {
+	const u8 __user *s = src;
+	u8 *d = dst;
+
+	if (unlikely(!current->mm))
+		return -EFAULT;
+	pagefault_disable();
+	if (!user_access_begin(src, n))
+		goto out;
+	for (; n >= 8; n -= 8, s += 8, d += 8) {
+		u64 v;
+
+		unsafe_get_user(v, (const u64 __user *)s, fault);
+		put_unaligned(v, (u64 *)d);
+	}
+	for (; n; n--, s++, d++)
+		unsafe_get_user(*d, s, fault);
+	user_access_end();
+	pagefault_enable();
+	return 0;
+fault:
+	user_access_end();
+out:
+	pagefault_enable();
+	return -EFAULT;
+}
+
+/* 0 on success, -EFAULT when any byte could not be read without faulting. */
+static __always_inline long vigil_copy_user(void *dst, const void __user *src, size_t n)
+{
+	if (__builtin_constant_p(n) ? n <= VIGIL_COPY_INLINE_MAX :
+	    likely(n <= VIGIL_COPY_INLINE_MAX))
+		return vigil_copy_user_small(dst, src, n);
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 8, 0)
 	return copy_from_user_nofault(dst, src, n);
 #else

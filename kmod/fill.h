@@ -27,8 +27,6 @@ struct vigil_execat {
 	u32 flags;
 };
 
-typedef void (*vigil_fill_fn)(struct vigil_rec *w, const struct vigil_sc *sc);
-
 /*
  * The generic filler: the return value, then one syscall argument per
  * parameter, in order, by the parameter's type (integers as the table

@@ -44,28 +44,52 @@ static const u8 vigil_evt_src[VIGIL_EVT_NR] = {
 };
 #undef VIGIL_X_SRC
 
-/* Syscall events whose parameters are not "return value, then arguments". */
-static const vigil_fill_fn vigil_fillers[VIGIL_EVT_NR] = {
-	[VIGIL_EVT_EXECVE] = vigil_fill_exec_failed,
-	[VIGIL_EVT_EXECVEAT] = vigil_fill_exec_failed,
-	[VIGIL_EVT_CLONE3] = vigil_fill_clone3,
-	[VIGIL_EVT_OPEN] = vigil_fill_open,
-	[VIGIL_EVT_OPENAT] = vigil_fill_open,
-	[VIGIL_EVT_CREAT] = vigil_fill_open,
-	[VIGIL_EVT_OPENAT2] = vigil_fill_openat2,
-	[VIGIL_EVT_PIPE] = vigil_fill_pipe,
-	[VIGIL_EVT_PIPE2] = vigil_fill_pipe,
-	[VIGIL_EVT_READ] = vigil_fill_read,
-	[VIGIL_EVT_WRITE] = vigil_fill_write,
-	[VIGIL_EVT_CONNECT] = vigil_fill_connect,
-	[VIGIL_EVT_ACCEPT] = vigil_fill_accept,
-	[VIGIL_EVT_ACCEPT4] = vigil_fill_accept,
-	[VIGIL_EVT_BIND] = vigil_fill_bind,
-	[VIGIL_EVT_SENDTO] = vigil_fill_sendto,
-	[VIGIL_EVT_SENDMSG] = vigil_fill_sendmsg,
-	[VIGIL_EVT_SOCKETPAIR] = vigil_fill_socketpair,
-	[VIGIL_EVT_INIT_MODULE] = vigil_fill_init_module,
-};
+/*
+ * The filler of a syscall event: the ones whose parameters are not "return
+ * value, then arguments" have their own. A switch, not a table of function
+ * pointers: an indirect call goes through a retpoline on most kernels, and
+ * this is paid on every captured syscall.
+ */
+static __always_inline void vigil_fill(struct vigil_rec *w, const struct vigil_sc *sc)
+{
+	switch (sc->type) {
+	case VIGIL_EVT_READ:
+		return vigil_fill_read(w, sc);
+	case VIGIL_EVT_WRITE:
+		return vigil_fill_write(w, sc);
+	case VIGIL_EVT_OPEN:
+	case VIGIL_EVT_OPENAT:
+	case VIGIL_EVT_CREAT:
+		return vigil_fill_open(w, sc);
+	case VIGIL_EVT_OPENAT2:
+		return vigil_fill_openat2(w, sc);
+	case VIGIL_EVT_EXECVE:
+	case VIGIL_EVT_EXECVEAT:
+		return vigil_fill_exec_failed(w, sc);
+	case VIGIL_EVT_CLONE3:
+		return vigil_fill_clone3(w, sc);
+	case VIGIL_EVT_PIPE:
+	case VIGIL_EVT_PIPE2:
+		return vigil_fill_pipe(w, sc);
+	case VIGIL_EVT_CONNECT:
+		return vigil_fill_connect(w, sc);
+	case VIGIL_EVT_ACCEPT:
+	case VIGIL_EVT_ACCEPT4:
+		return vigil_fill_accept(w, sc);
+	case VIGIL_EVT_BIND:
+		return vigil_fill_bind(w, sc);
+	case VIGIL_EVT_SENDTO:
+		return vigil_fill_sendto(w, sc);
+	case VIGIL_EVT_SENDMSG:
+		return vigil_fill_sendmsg(w, sc);
+	case VIGIL_EVT_SOCKETPAIR:
+		return vigil_fill_socketpair(w, sc);
+	case VIGIL_EVT_INIT_MODULE:
+		return vigil_fill_init_module(w, sc);
+	default:
+		return vigil_fill_generic(w, sc);
+	}
+}
 
 static void vigil_sys_enter(void *data, struct pt_regs *regs, long id);
 static void vigil_sys_exit(void *data, struct pt_regs *regs, long ret);
@@ -118,7 +142,7 @@ void vigil_probe_set_events(const struct vigil_evt_bitmap *bm)
 }
 
 /* Takes this CPU's ring for one record; NULL: nothing to do. */
-static struct vigil_ring *vigil_enter(void)
+static __always_inline struct vigil_ring *vigil_enter(void)
 {
 	struct vigil_ring *r;
 
@@ -137,7 +161,7 @@ out:
 	return NULL;
 }
 
-static void vigil_leave(struct vigil_ring *r)
+static __always_inline void vigil_leave(struct vigil_ring *r)
 {
 	r->busy = 0;
 	preempt_enable();
@@ -203,7 +227,6 @@ static noinline void vigil_sys_exit_slow(struct pt_regs *regs, long ret,
 	struct vigil_ring *r;
 	struct vigil_rec w;
 	struct vigil_sc sc;
-	vigil_fill_fn fill;
 
 	if (current->tgid == READ_ONCE(vigil_owner_tgid))
 		return;
@@ -224,12 +247,11 @@ static noinline void vigil_sys_exit_slow(struct pt_regs *regs, long ret,
 	syscall_get_arguments(current, regs, sc.args);
 	sc.ret = ret;
 	sc.type = evt;
-	fill = vigil_fillers[evt] ? vigil_fillers[evt] : vigil_fill_generic;
 	r = vigil_enter();
 	if (!r)
 		return;
 	if (vigil_rec_begin(&w, r, evt)) {
-		fill(&w, &sc);
+		vigil_fill(&w, &sc);
 		vigil_rec_end(&w);
 	}
 	vigil_leave(r);

@@ -45,49 +45,6 @@ void vigil_rec_flag(struct vigil_rec *w, u16 flags)
 		w->ring->prod->faults++;
 }
 
-bool vigil_rec_begin(struct vigil_rec *w, struct vigil_ring *r, u16 type)
-{
-	struct vigil_evt_hdr *h;
-	u32 cap;
-	u8 *p = vigil_ring_window(r, &cap);
-
-	if (!p)
-		return false;
-	w->ring = r;
-	w->buf = p;
-	w->cap = cap;
-	w->type = type;
-	w->np = vigil_evt_nparams[type];
-	w->idx = 0;
-	w->lens = (__u16 *)(p + sizeof(*h));
-	w->pos = sizeof(*h) + w->np * sizeof(__u16);
-	h = (struct vigil_evt_hdr *)p;
-	h->ts = ktime_get_ns();
-	h->tid = current->pid;
-	h->pid = current->tgid;
-	h->type = type;
-	h->nparams = w->np;
-	h->cpu = (u8)smp_processor_id();
-	return true;
-}
-
-void vigil_rec_end(struct vigil_rec *w)
-{
-	struct vigil_evt_hdr *h = (struct vigil_evt_hdr *)w->buf;
-	u32 len;
-
-	while (w->idx < w->np)
-		vigil_rec_done(w, 0, 0);
-	len = ALIGN(w->pos, VIGIL_RECORD_ALIGN);
-	if (unlikely(len > w->cap)) {
-		vigil_ring_drop(w->ring, VIGIL_DROP_TOOBIG);
-		return;
-	}
-	memset(w->buf + w->pos, 0, len - w->pos);
-	h->len = len;
-	vigil_ring_commit(w->ring, w->buf, len);
-}
-
 void vigil_put_int(struct vigil_rec *w, u64 v)
 {
 	u8 t = w->idx < w->np ? vigil_evt_ptypes[w->type][w->idx] : VIGIL_PT_U64;
@@ -125,18 +82,6 @@ void vigil_put_user_str(struct vigil_rec *w, const char __user *s)
 	if (ret == lim || ret > VIGIL_STRLEN_MAX)
 		return vigil_rec_done(w, min_t(u32, ret, VIGIL_STRLEN_MAX), VIGIL_PARAM_TRUNC);
 	vigil_rec_done(w, ret, 0);
-}
-
-void vigil_put_user_bytes(struct vigil_rec *w, const void __user *p, u64 len, u32 max)
-{
-	u32 n = min_t(u64, min_t(u64, len, max), vigil_rec_room(w));
-
-	n = min_t(u32, n, VIGIL_PARAM_MAX_LEN);
-	if (!p || !len)
-		return vigil_put_empty(w, 0);
-	if (vigil_copy_user(vigil_rec_value(w), p, n))
-		return vigil_put_empty(w, VIGIL_PARAM_FAULT);
-	vigil_rec_done(w, n, n < len ? VIGIL_PARAM_TRUNC : 0);
 }
 
 #define VIGIL_ARGV_MAX	4096	/* pointers looked at, at most */

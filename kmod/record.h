@@ -13,6 +13,10 @@
 
 #include <linux/types.h>
 #include <linux/path.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/timekeeping.h>
+#include <linux/string.h>
 #include "vigil_abi.h"
 #include "ring.h"
 #include "compat.h"	/* put_unaligned_le* */
@@ -38,11 +42,6 @@ extern const u8 vigil_evt_ptypes[VIGIL_EVT_NR][VIGIL_MAX_PARAMS];
 /* Fixed size of each parameter type (0: variable), from VIGIL_PARAM_TYPES. */
 extern const u8 vigil_ptype_size[VIGIL_PT_NR];
 
-/* Starts a record of @type on @r; false when it must be dropped. */
-bool vigil_rec_begin(struct vigil_rec *w, struct vigil_ring *r, u16 type);
-/* Fills missing parameters as empty, aligns, publishes. */
-void vigil_rec_end(struct vigil_rec *w);
-
 /* An integer sized by the parameter's type in the table (4 or 8 bytes). */
 void vigil_put_int(struct vigil_rec *w, u64 v);
 /* Kernel bytes, cut at @max. */
@@ -50,8 +49,6 @@ void vigil_put_kbytes(struct vigil_rec *w, const void *p, u32 len, u32 max);
 void vigil_put_kstr(struct vigil_rec *w, const char *s);
 /* A NUL-terminated user string, without its NUL, cut at VIGIL_STRLEN_MAX. */
 void vigil_put_user_str(struct vigil_rec *w, const char __user *s);
-/* @len user bytes, cut at @max. */
-void vigil_put_user_bytes(struct vigil_rec *w, const void __user *p, u64 len, u32 max);
 /* A user argv/envp array: NUL-terminated strings back to back. */
 void vigil_put_user_strarray(struct vigil_rec *w, const char __user *const __user *argv);
 /* A path by d_path (the caller keeps @path alive, e.g. under RCU). */
@@ -107,6 +104,77 @@ static inline void vigil_put_u32(struct vigil_rec *w, u32 v)
 		return vigil_rec_done(w, 0, VIGIL_PARAM_TRUNC);
 	put_unaligned_le32(v, vigil_rec_value(w));
 	vigil_rec_done(w, 4, 0);
+}
+
+/* @len user bytes, cut at @max (inline: a read or write pays it). */
+static inline void vigil_put_user_bytes(struct vigil_rec *w, const void __user *p, u64 len, u32 max)
+{
+	u32 n = min_t(u64, min_t(u64, len, max), vigil_rec_room(w));
+
+	n = min_t(u32, n, VIGIL_PARAM_MAX_LEN);
+	if (!p || !len)
+		return vigil_put_empty(w, 0);
+	if (vigil_copy_user(vigil_rec_value(w), p, n))
+		return vigil_put_empty(w, VIGIL_PARAM_FAULT);
+	vigil_rec_done(w, n, n < len ? VIGIL_PARAM_TRUNC : 0);
+}
+
+/*
+ * Starts a record of @type on @r; false when it must be dropped. Inline,
+ * with vigil_rec_end(), so that a small record costs no call but the
+ * clock's and the filler's.
+ */
+static __always_inline bool vigil_rec_begin(struct vigil_rec *w, struct vigil_ring *r,
+					    u16 type)
+{
+	struct vigil_evt_hdr *h;
+	u32 cap;
+	u8 *p = vigil_ring_window(r, &cap);
+
+	if (!p)
+		return false;
+	w->ring = r;
+	w->buf = p;
+	w->cap = cap;
+	w->type = type;
+	w->np = vigil_evt_nparams[type];
+	w->idx = 0;
+	w->lens = (__u16 *)(p + sizeof(*h));
+	w->pos = sizeof(*h) + w->np * sizeof(__u16);
+	h = (struct vigil_evt_hdr *)p;
+	h->ts = ktime_get_ns();
+	h->tid = current->pid;
+	h->pid = current->tgid;
+	h->type = type;
+	h->nparams = w->np;
+	h->cpu = (u8)smp_processor_id();
+	return true;
+}
+
+/* Fills missing parameters as empty, zeroes the padding, publishes. */
+static __always_inline void vigil_rec_end(struct vigil_rec *w)
+{
+	struct vigil_evt_hdr *h = (struct vigil_evt_hdr *)w->buf;
+	u32 len;
+
+	while (w->idx < w->np)
+		vigil_rec_done(w, 0, 0);
+	len = ALIGN(w->pos, VIGIL_RECORD_ALIGN);
+	if (unlikely(len > w->cap)) {
+		vigil_ring_drop(w->ring, VIGIL_DROP_TOOBIG);
+		return;
+	}
+	/*
+	 * The padding is under 8 bytes: one store of 8 zero bytes covers it
+	 * when the window has room past it (bytes past len are free space,
+	 * not yet published), instead of a call to memset.
+	 */
+	if (likely(w->cap - w->pos >= 8))
+		put_unaligned_le64(0, w->buf + w->pos);
+	else
+		memset(w->buf + w->pos, 0, len - w->pos);
+	h->len = len;
+	vigil_ring_commit(w->ring, w->buf, len);
 }
 
 #endif /* VIGIL_RECORD_H */

@@ -197,82 +197,56 @@ __poll_t vigil_ring_poll(struct file *file, poll_table *pt)
 	return 0;
 }
 
-/* ---- producer ----------------------------------------------------------- */
+/* ---- producer: the rare paths (the common one is inline in ring.h) ---- */
 
-u8 *vigil_ring_window(struct vigil_ring *r, u32 *cap)
-{
-	u64 head = r->prod->head;	/* written by this CPU only */
-	u64 used = head - smp_load_acquire(&r->cons->tail);
-	u64 off = head & (r->size - 1);
-
-	/* a tail ahead of head or more than a ring behind is never trusted */
-	if (unlikely(used > r->size)) {
-		vigil_ring_drop(r, VIGIL_DROP_BADTAIL);
-		return NULL;
-	}
-	*cap = VIGIL_RECORD_MAX;
-	if (likely(r->size - off >= VIGIL_RECORD_MAX &&
-		   r->size - used >= VIGIL_RECORD_MAX))
-		return r->data + off;
-	return r->scratch;
-}
-
-void vigil_ring_commit(struct vigil_ring *r, u8 *rec, u32 len)
+u64 vigil_ring_place_scratch(struct vigil_ring *r, u32 len)
 {
 	u64 size = r->size;
 	u64 head = r->prod->head;
 	u64 used = head - smp_load_acquire(&r->cons->tail);
+	u64 off = head & (size - 1);
+	u64 to_end = size - off;
+	u64 need = len <= to_end ? len : to_end + len;
 
-	if (rec == r->scratch) {
-		u64 off = head & (size - 1);
-		u64 to_end = size - off;
-		u64 need = len <= to_end ? len : to_end + len;
-
-		if (unlikely(used > size)) {
-			vigil_ring_drop(r, VIGIL_DROP_BADTAIL);
-			return;
-		}
-		if (need > size - used) {
-			vigil_ring_drop(r, VIGIL_DROP_FULL);
-			return;
-		}
-		if (len > to_end) {
-			/*
-			 * Pad to the end. Less than a header left: nothing is
-			 * written and the consumer skips to offset 0 itself.
-			 */
-			if (to_end >= sizeof(struct vigil_evt_hdr)) {
-				struct vigil_evt_hdr *pad = (void *)(r->data + off);
-
-				memset(pad, 0, sizeof(*pad));
-				pad->len = to_end;
-				pad->type = VIGIL_EVT_PAD;
-				pad->cpu = (u8)smp_processor_id();
-			}
-			head += to_end;
-			off = 0;
-		}
-		memcpy(r->data + off, rec, len);
+	if (unlikely(used > size)) {
+		vigil_ring_drop(r, VIGIL_DROP_BADTAIL);
+		return U64_MAX;
 	}
-	r->prod->events++;
-	r->prod->bytes += len;
-	smp_store_release(&r->prod->head, head + len);
-
-	/*
-	 * Wake the reader if it sleeps in poll() and the unread bytes reach
-	 * the watermark. wq_has_sleeper() is a full barrier that pairs with
-	 * the smp_mb() in vigil_ring_poll(): the reader either sees the new
-	 * head or is seen waiting here. The tail is read again after that
-	 * barrier: the one read before the head store may predate a reader
-	 * that has since consumed everything and gone to sleep, and judged by
-	 * it the watermark would never seem crossed (with a watermark of 1,
-	 * not until the reader's poll timeout). A reader that keeps up is not
-	 * waiting, so it never costs an IPI.
-	 */
-	if (wq_has_sleeper(&vigil_ring_wq)) {
-		u64 unread = head + len - smp_load_acquire(&r->cons->tail);
-
-		if (unread >= vigil_ring_watermark(r))
-			irq_work_queue(&r->wake);
+	if (need > size - used) {
+		vigil_ring_drop(r, VIGIL_DROP_FULL);
+		return U64_MAX;
 	}
+	if (len > to_end) {
+		/*
+		 * Pad to the end. Less than a header left: nothing is written
+		 * and the consumer skips to offset 0 itself.
+		 */
+		if (to_end >= sizeof(struct vigil_evt_hdr)) {
+			struct vigil_evt_hdr *pad = (void *)(r->data + off);
+
+			memset(pad, 0, sizeof(*pad));
+			pad->len = to_end;
+			pad->type = VIGIL_EVT_PAD;
+			pad->cpu = (u8)smp_processor_id();
+		}
+		head += to_end;
+		off = 0;
+	}
+	memcpy(r->data + off, r->scratch, len);
+	return head;
+}
+
+/*
+ * Called after the head store and a full barrier, when a reader sleeps in
+ * poll(). The tail is read again here: the one read before the head store
+ * may predate a reader that has since consumed everything and gone to
+ * sleep, and judged by it the watermark would never seem crossed (with a
+ * watermark of 1, not until the reader's poll timeout).
+ */
+void vigil_ring_wake_check(struct vigil_ring *r, u64 head)
+{
+	u64 unread = head - smp_load_acquire(&r->cons->tail);
+
+	if (unread >= vigil_ring_watermark(r))
+		irq_work_queue(&r->wake);
 }
