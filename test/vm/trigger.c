@@ -205,6 +205,32 @@ static void step_open(int dfd)
 	XB(WRITE, tid(), "write-ebadf"); XI(WRITE, res, r); XI(WRITE, fd, 9999); XI(WRITE, size, 1);
 	XR(WRITE, data, j_oneof2(J_ABSENT, j_str("x"))); XE();
 
+	/* data the module cannot read (the small-copy path): no value, FAULT */
+	long f2 = SC(SYS_open, P("f2"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	want_ok("open-f2", f2);
+	r = SC(SYS_write, f2, (const char *)8, 10);
+	want("write-efault", r, -EFAULT);
+	XB(WRITE, tid(), "write-efault"); XI(WRITE, res, r); XI(WRITE, fd, f2); XI(WRITE, size, 10);
+	XR(WRITE, data, J_FAULT); XE();
+
+	/*
+	 * 13 bytes ending at the last byte of a page whose next page cannot be
+	 * read: all of them, no FAULT (a copy that read a whole word past the
+	 * end would fault on the next page).
+	 */
+	char *pg = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pg == MAP_FAILED || mprotect(pg + 4096, 4096, PROT_NONE) != 0) {
+		fail("write-page-end", "mmap/mprotect failed (%ld %ld)", 0, 0);
+	} else {
+		memcpy(pg + 4096 - 13, "page-end-data", 13);
+		r = SC(SYS_write, f2, pg + 4096 - 13, 13);
+		want("write-page-end", r, 13);
+		XB(WRITE, tid(), "write-page-end"); XI(WRITE, res, r); XI(WRITE, fd, f2);
+		XI(WRITE, size, 13); XS(WRITE, data, "page-end-data"); XE();
+		munmap(pg, 2 * 4096);
+	}
+	SC(SYS_close, f2);
+
 	r = SC(SYS_close, fd);
 	want("close-ok", r, 0);
 	XB(CLOSE, tid(), "close-ok"); XI(CLOSE, res, r); XI(CLOSE, fd, fd); XE();
