@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/capability.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
@@ -25,18 +26,25 @@
 /* ---- reading user memory with page faults disabled ---------------------- */
 
 /*
- * Copies up to VIGIL_COPY_INLINE_MAX bytes (the common case: a read's
- * first bytes, a sockaddr, an argv pointer) inline, in one user-access
- * window, 8 bytes at a time, then byte by byte: no call, and no byte read
- * past @src + @n (a fault there would flag a good buffer). A task without
- * user memory (exiting) has nothing to read: the kernel's _nofault copy
- * refuses the same case by looking at the loaded mm, which is current's in
- * every context the probes run in (syscall exit, exec, fork, exit).
+ * vigil reads user memory itself, inline, in one user-access window, with
+ * page faults disabled (a missing page gives -EFAULT, never a sleep):
+ *  - no call on the path every read/write/open pays (the kernel's helpers
+ *    are two or three calls deep);
+ *  - no hardened-usercopy check of the destination on every value
+ *    (check_object_size: on kernels from 5.19 that do not skip it with
+ *    page faults disabled, a vmalloc destination like the ring costs a
+ *    search of the vmap areas under their lock). The destinations here are
+ *    the record window, whose room the callers bound.
+ * A task without user memory (exiting) has nothing to read. The kernel's
+ * _nofault copy refuses the same case by comparing the loaded mm with
+ * current's; in every context the probes run in (syscall exit, exec, fork,
+ * exit) the loaded mm is current's.
  */
-#define VIGIL_COPY_INLINE_MAX	64u
 
-static __always_inline long vigil_copy_user_small(void *dst, const void __user *src,
-						  size_t n)
+/* 0 on success, -EFAULT when any byte could not be read. 8 bytes at a time,
+ * then byte by byte: no byte past @src + @n is read (a fault there would
+ * flag a good buffer). */
+static __always_inline long vigil_copy_user(void *dst, const void __user *src, size_t n)
 {
 	const u8 __user *s = src;
 	u8 *d = dst;
@@ -64,41 +72,108 @@ out:
 	return -EFAULT;
 }
 
-/* 0 on success, -EFAULT when any byte could not be read without faulting. */
-static __always_inline long vigil_copy_user(void *dst, const void __user *src, size_t n)
-{
-	if (__builtin_constant_p(n) ? n <= VIGIL_COPY_INLINE_MAX :
-	    likely(n <= VIGIL_COPY_INLINE_MAX))
-		return vigil_copy_user_small(dst, src, n);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 8, 0)
-	return copy_from_user_nofault(dst, src, n);
-#else
-	return probe_user_read(dst, src, n);
-#endif
-}
-
 /*
  * Copies a NUL-terminated user string into @dst, at most @count bytes.
  * Returns its length without the NUL when the NUL was found (and copied)
  * within @count bytes, @count when it was not (@dst is then not
- * terminated), or -EFAULT. strncpy_from_user_nofault is not exported to
- * modules, so this is strncpy_from_user with page faults disabled: a
- * missing page then gives -EFAULT instead of a sleep. Same on all kernels.
+ * terminated), or -EFAULT.
+ *
+ * 8 bytes at a time while 8 fit in @count: a word may reach past the NUL
+ * into a page that cannot be read, so a word that faults is read again
+ * byte by byte, and only a byte that faults is a fault. A string whose
+ * @count bytes would pass the top of user space (access_ok refuses them)
+ * goes to strncpy_from_user, which knows where that top is.
  */
-static inline long vigil_strncpy_user(char *dst, const char __user *src,
-				      long count)
+static __always_inline long vigil_strncpy_user(char *dst, const char __user *src,
+					       long count)
 {
-	long ret;
+	long res = 0;
 
 	if (count <= 0)
 		return 0;
+	if (unlikely(!current->mm))
+		return -EFAULT;
 	pagefault_disable();
-	ret = strncpy_from_user(dst, src, count);
+	if (unlikely(!user_access_begin(src, count))) {
+		res = strncpy_from_user(dst, src, count);
+		pagefault_enable();
+		return res;
+	}
+	for (; count - res >= 8; res += 8) {
+		unsigned long v, zero;
+
+		unsafe_get_user(v, (const unsigned long __user *)(src + res), bytes);
+		put_unaligned(v, (unsigned long *)(dst + res));
+		/* the lowest byte that is 0 sets its high bit here, and no
+		 * byte below it does (little endian) */
+		zero = (v - 0x0101010101010101ul) & ~v & 0x8080808080808080ul;
+		if (zero) {
+			res += __ffs(zero) >> 3;
+			goto done;
+		}
+	}
+bytes:
+	for (; res < count; res++) {
+		char c;
+
+		unsafe_get_user(c, src + res, fault);
+		dst[res] = c;
+		if (!c)
+			break;
+	}
+done:
+	user_access_end();
 	pagefault_enable();
-	return ret;
+	return res;
+fault:
+	user_access_end();
+	pagefault_enable();
+	return -EFAULT;
 }
 
 /* ---- files and sockets --------------------------------------------------- */
+
+/*
+ * The file at @fd of the current task, to look inside it, and letting go
+ * of it. When the task's fd table is not shared (one thread), fdget()
+ * lends the file without touching its reference count (no other thread
+ * can close it meanwhile): two atomic operations fewer per open. Else, or
+ * for an O_PATH file (which fdget refuses), a reference is taken.
+ * fdget() is an exported function from 6.12, an inline over the exported
+ * __fdget() before; struct fd's file is fd_file() from 6.12.
+ */
+struct vigil_fd {
+	struct fd fd;
+	struct file *ref;	/* taken by fget_raw, else NULL */
+};
+
+#ifdef fd_file
+#define vigil_fd_file(f)	fd_file(f)
+#else
+#define vigil_fd_file(f)	((f).file)
+#endif
+
+static inline struct file *vigil_fd_get(struct vigil_fd *v, long fd)
+{
+	struct file *file;
+
+	memset(v, 0, sizeof(*v));
+	if (fd < 0 || fd > INT_MAX)
+		return NULL;
+	v->fd = fdget((unsigned int)fd);
+	file = vigil_fd_file(v->fd);
+	if (!file)
+		file = v->ref = fget_raw((unsigned int)fd);
+	return file;
+}
+
+static inline void vigil_fd_put(struct vigil_fd *v)
+{
+	if (v->ref)
+		fput(v->ref);
+	else
+		fdput(v->fd);
+}
 
 static inline struct socket *vigil_sock_from_file(struct file *file)
 {

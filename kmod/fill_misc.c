@@ -47,7 +47,8 @@ void vigil_fill_generic(struct vigil_rec *w, const struct vigil_sc *sc)
 /* dev and ino of the file open at @fd (both empty when there is none). */
 void vigil_put_fd_dev_ino(struct vigil_rec *w, long fd)
 {
-	struct file *file = fd >= 0 ? fget_raw(fd) : NULL;
+	struct vigil_fd f;
+	struct file *file = vigil_fd_get(&f, fd);
 	struct inode *inode;
 
 	if (!file) {
@@ -58,7 +59,7 @@ void vigil_put_fd_dev_ino(struct vigil_rec *w, long fd)
 	inode = file_inode(file);
 	vigil_put_u32(w, new_encode_dev(inode->i_sb->s_dev));
 	vigil_put_u64(w, inode->i_ino);
-	fput(file);
+	vigil_fd_put(&f);
 }
 
 /* Two FD values from a user int[2] (pipe, socketpair), when @ok. */

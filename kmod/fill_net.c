@@ -127,7 +127,8 @@ static void vigil_put_tuple(struct vigil_rec *w, long fd,
 			    const struct vigil_addr_buf *dest, bool peer_first)
 {
 	struct vigil_addr_buf ab = { .len = 0 };
-	struct file *file = fd >= 0 ? fget_raw(fd) : NULL;
+	struct vigil_fd f;
+	struct file *file = vigil_fd_get(&f, fd);
 	struct socket *sock = file ? vigil_sock_from_file(file) : NULL;
 	struct sock *sk = sock ? sock->sk : NULL;
 	u8 fam;
@@ -192,8 +193,7 @@ static void vigil_put_tuple(struct vigil_rec *w, long fd,
 		break;
 	}
 out:
-	if (file)
-		fput(file);
+	vigil_fd_put(&f);
 	vigil_put_kbytes(w, ab.b, ab.len, sizeof(ab.b));
 }
 

@@ -9,7 +9,9 @@
 # (captured). Modes: none (no module), floor (test/bench/floor: empty
 # sys_enter+sys_exit probes, what any tracepoint sensor pays before doing anything),
 # vigil (`vigil capture` of every event type), scap (scap.ko driven by
-# `sysdig -w /dev/null`). Medians of B_RUNS (default 9) rounds, the modes interleaved.
+# `sysdig -w /dev/null`). Medians of B_RUNS (default 9) rounds, the modes
+# interleaved; each run's figure is itself the median of its blocks of 500
+# syscalls (sysbench.c), so a host preemption in one block does not move it.
 # Targets: vigil's added cost per captured syscall <= half of scap's; null
 # under vigil within 10% of the floor; no drops where scap drops none.
 #

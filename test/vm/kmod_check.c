@@ -828,6 +828,14 @@ static void case_wrap(int fd)
 			for (j = 0; j < n; j++)
 				buf[j] = (uint8_t)(n + j);
 			syscall(SYS_write, -1, buf, n);
+			/*
+			 * A pause now and then lets the reader in: under
+			 * single-threaded TCG the vCPUs take turns, and the
+			 * whole loop can otherwise run in one turn, filling
+			 * the ring once and dropping the rest, without a wrap.
+			 */
+			if (i % 500 == 499)
+				usleep(2000);
 		}
 		_exit(0);
 	}

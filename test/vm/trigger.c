@@ -227,6 +227,28 @@ static void step_open(int dfd)
 		want("write-page-end", r, 13);
 		XB(WRITE, tid(), "write-page-end"); XI(WRITE, res, r); XI(WRITE, fd, f2);
 		XI(WRITE, size, 13); XS(WRITE, data, "page-end-data"); XE();
+
+		/*
+		 * A path whose NUL is the last byte of that page: read whole,
+		 * no FAULT. Its length is not a multiple of 8, so the module's
+		 * last 8-byte read reaches into the next page, faults, and the
+		 * rest must be read again byte by byte.
+		 */
+		const char *pe = P("page-end-path-x");
+		size_t pl = strlen(pe) + 1;
+
+		if (pl % 8 == 0) {
+			pe = P("page-end-path-xy");
+			pl++;
+		}
+		char *ps = pg + 4096 - pl;
+
+		memcpy(ps, pe, pl);
+		r = SC(SYS_open, ps, O_RDONLY, 0);
+		want("open-page-end", r, -ENOENT);
+		XB(OPEN, tid(), "open-page-end"); XI(OPEN, fd, r); XS(OPEN, name, pe);
+		XI(OPEN, flags, O_RDONLY); XI(OPEN, mode, 0);
+		XR(OPEN, dev, absent_or_zero()); XR(OPEN, ino, absent_or_zero()); XE();
 		munmap(pg, 2 * 4096);
 	}
 	SC(SYS_close, f2);
