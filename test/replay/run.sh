@@ -112,6 +112,24 @@ if [ -f "$cap" ]; then
     echo "PASS: replay/config_keeps_hostname_option"
   fi
 fi
+# rule_matching: all (test/replay/match_all.yaml): each shadow read of
+# dup_fds matches two rules and raises both alerts, in rule order; the
+# default (first) raised only the first (checked above)
+cap=$out/dup_fds.vcap
+exp=test/replay/expected-match-all/dup_fds.json
+if [ -f "$cap" ]; then
+  ./userspace/vigil replay "$cap" -r test/replay/rules.yaml -c test/replay/match_all.yaml \
+    --hostname replay-host --root test/replay/root >"$out/match-all.out" 2>"$out/match-all.err"
+  if [ -n "${UPDATE:-}" ]; then cp "$out/match-all.out" "$exp"; fi
+  if ! cmp -s "$out/match-all.out" "$exp"; then
+    echo "FAIL: replay/rule_matching_all: alerts differ from $exp $(tail -1 "$out/match-all.err")"
+    diff "$exp" "$out/match-all.out" | head -10 | sed 's/^/    /'; rc=1
+  elif cmp -s "$exp" test/replay/expected/dup_fds.json || ! grep -q '"rule":"Shadow read, second match"' "$exp"; then
+    echo "FAIL: replay/rule_matching_all: $exp has no second match: it proves nothing"; rc=1
+  else
+    echo "PASS: replay/rule_matching_all ($(wc -l <"$exp") alerts, $(wc -l <test/replay/expected/dup_fds.json) under first)"
+  fi
+fi
 # `vigil run --capture`: the capture's DROP records make the drop alert,
 # an internal alert that skips the policy yet carries the configured
 # environment and hostname, so a route by environment delivers it

@@ -194,6 +194,26 @@ START_TEST(capture_settings)
 }
 END_TEST
 
+/* rule_matching: first (the default) or all. */
+START_TEST(rule_matching)
+{
+	char err[256] = "";
+	struct vigil_config *c = parse("", err, sizeof(err));
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(!c->match_all);
+	config_free(c);
+	c = parse("rule_matching: all\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(c->match_all);
+	config_free(c);
+	c = parse("rule_matching: first\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(!c->match_all);
+	config_free(c);
+}
+END_TEST
+
 /* No hostname: key: $VIGIL_HOSTNAME (set by the DaemonSet), then
  * gethostname(); the key wins over both. */
 START_TEST(hostname_from_env)
@@ -251,6 +271,7 @@ static const struct {
 	{ "ring_size: big\n", "vigil.yaml:1:", "ring_size: expected a size" },
 	{ "snaplen: 0\n", "vigil.yaml:1:", "snaplen: 0 is out of range" },
 	{ "snaplen: 20000\n", "vigil.yaml:1:", "snaplen: 20000 is out of range" },
+	{ "snaplen: 1\nrule_matching: every\n", "vigil.yaml:2:", "rule_matching: expected first or all, got 'every'" },
 };
 
 START_TEST(bad_configs_name_line_and_key)
@@ -325,6 +346,7 @@ int main(void)
 	tcase_add_test(tc, load_from_file);
 	tcase_add_test(tc, scalars);
 	tcase_add_test(tc, capture_settings);
+	tcase_add_test(tc, rule_matching);
 	tcase_add_test(tc, hostname_from_env);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

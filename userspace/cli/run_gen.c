@@ -141,6 +141,8 @@ static int load_rules(struct run_gen *g, const struct run_opts *o, struct state 
 		snprintf(err, errlen, "rules: out of memory");
 		return -1;
 	}
+	if (g->cfg && g->cfg->match_all)
+		rules_set_matching(g->rules, RULES_MATCH_ALL);
 	if (o->nrules) {
 		list = o->rules;
 		n = o->nrules;

@@ -1118,6 +1118,17 @@ static int top_pair(struct ld *l, const char *k, yaml_node_t *v, const char *w, 
 			return fail(l, v, w, "0 is out of range [1, %u]", VIGIL_PARAM_MAX_LEN);
 		return 0;
 	}
+	if (!strcmp(k, "rule_matching")) {
+		const char *m = scalar(v);
+
+		if (m && !strcmp(m, "first"))
+			c->match_all = false;
+		else if (m && !strcmp(m, "all"))
+			c->match_all = true;
+		else
+			return fail(l, v, w, "expected first or all, got '%s'", m ? m : "(not a scalar)");
+		return 0;
+	}
 	if (!strcmp(k, "rules_files")) {
 		t->rules_files = v;
 		return 0;
@@ -1215,7 +1226,7 @@ static int load_doc(struct ld *l)
 	static const char *const known[] = { "hostname", "environment", "rules_files",
 		"profiles", "exceptions", "silences", "record_silenced", "dedup",
 		"rate_limits", "summary_interval", "outputs", "routes", "metrics", "owner_labels",
-		"ring_size", "snaplen", NULL };
+		"ring_size", "snaplen", "rule_matching", NULL };
 	static const char *const prof_known[] = { "rules_files", "min_priority",
 		"priority_overrides", "exceptions", NULL };
 	struct vigil_config *c = l->cfg;

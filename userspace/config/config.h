@@ -42,6 +42,10 @@ struct vigil_config {
 	 * does not change them); 0 = the module's default. --ring-size wins. */
 	unsigned ring_size;		/* bytes per CPU ring, power of two */
 	unsigned snaplen;		/* bytes kept of BYTES values */
+	/* rule_matching: all: an event raises an alert for every rule it
+	 * matches, in rule order (default first: the first rule only, as
+	 * Falco's default) */
+	bool match_all;
 	char *warnings;			/* "FILE:LINE: ...\n" lines, or NULL */
 	/* private: every allocation, freed by config_free */
 	void **allocs_;
