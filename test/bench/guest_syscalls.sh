@@ -35,7 +35,7 @@ round_vigil() {
 		echo "FAIL: bench/vigil: no vigil.ko or insmod failed"; return
 	fi
 	taskset 2 vigil capture -w /tmp/bench.vcap >/tmp/vigil.out 2>&1 & cpid=$!
-	sleep 2
+	sleep 5		# as long as sysdig's: both readers done starting up
 	bench
 	kill -INT $cpid; wait $cpid
 	rm -f /tmp/bench.vcap
