@@ -11,6 +11,8 @@
  *   e2e_helper ptrace                 fork a child, PTRACE_ATTACH to it, detach
  *   e2e_helper initmod                init_module() with an invalid image
  *   e2e_helper packet                 socket(AF_PACKET, SOCK_RAW)
+ *   e2e_helper fchmod PATH MODE       open PATH read-only, fchmod the fd (octal
+ *                                     MODE): a mode change through an fd
  *   e2e_helper latency N FILE OUT     N times: note the time, open /etc/shadow
  *                                     (a rule fires), wait (inotify) for the
  *                                     next alert line in FILE; write the N
@@ -323,6 +325,14 @@ int main(int argc, char **argv)
 		if (s >= 0)
 			close(s);
 		return 0;
+	}
+	if (!strcmp(cmd, "fchmod") && argc == 4) {
+		int fd = open(argv[2], O_RDONLY);
+		int r = fd >= 0 ? fchmod(fd, (mode_t)strtol(argv[3], NULL, 8)) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		return r == 0 ? 0 : 1;
 	}
 	if (!strcmp(cmd, "dns") && argc == 3)
 		return dns_server(atoi(argv[2]));
