@@ -326,6 +326,32 @@ static size_t build_pool(uint8_t *store, size_t cap, struct evt *pool, size_t wa
 	return npool;
 }
 
+/* Loads a rules argument: every file of a directory, or one file. */
+static void load_rules_arg(struct rules_engine *e, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		rules_load_dir(e, path);
+	else
+		rules_load_file(e, path);
+}
+
+/* Compiles the loaded rules with matching "all"; on errors prints them to
+ * @out and returns nonzero. */
+static int finish_rules_all(struct rules_engine *e, FILE *out)
+{
+	rules_set_matching(e, RULES_MATCH_ALL);
+	if (!rules_finish(e))
+		return 0;
+	const struct diag_list *d = rules_diags(e);
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].sev == DIAG_ERROR)
+			diag_print(&d->v[i], out);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	long n = 1000000;
@@ -346,8 +372,6 @@ int main(int argc, char **argv)
 	if (!e || !st || !pool || !store)
 		return 1;
 	for (int i = 1; i < argc; i++) {
-		struct stat sb;
-
 		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			n = atol(argv[++i]);
 			continue;
@@ -366,25 +390,15 @@ int main(int argc, char **argv)
 			rng = strtoull(argv[++i], NULL, 0) | 1;
 			continue;
 		}
-		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-			rules_load_dir(e, argv[i]);
-		else
-			rules_load_file(e, argv[i]);
+		load_rules_arg(e, argv[i]);
 		nfiles++;
 	}
 	if (!nfiles) {
 		fprintf(stderr, "usage: bench_rules [-n EVENTS] RULEFILE|DIR...\n");
 		return 2;
 	}
-	rules_set_matching(e, RULES_MATCH_ALL);
-	if (rules_finish(e)) {
-		const struct diag_list *d = rules_diags(e);
-
-		for (size_t i = 0; i < d->n; i++)
-			if (d->v[i].sev == DIAG_ERROR)
-				diag_print(&d->v[i], stderr);
+	if (finish_rules_all(e, stderr))
 		return 1;
-	}
 	build_host(st);
 	npool = build_pool(store, (size_t)POOL_MAX * 512, pool, POOL);
 	order = malloc((size_t)n * sizeof(*order));

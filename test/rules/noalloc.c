@@ -128,30 +128,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 1; i < argc; i++) {
-		struct stat sb;
-
 		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			n = atol(argv[++i]);
 			continue;
 		}
-		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-			rules_load_dir(e, argv[i]);
-		else
-			rules_load_file(e, argv[i]);
+		load_rules_arg(e, argv[i]);
 		nfiles++;
 	}
 	if (!nfiles) {
 		fprintf(stderr, "usage: noalloc [-n EVENTS] RULEFILE|DIR...\n");
 		return 2;
 	}
-	rules_set_matching(e, RULES_MATCH_ALL);
-	if (rules_finish(e)) {
-		const struct diag_list *d = rules_diags(e);
-
-		printf("FAIL: noalloc/load: the rules have errors\n");
-		for (size_t i = 0; i < d->n; i++)
-			if (d->v[i].sev == DIAG_ERROR)
-				diag_print(&d->v[i], stdout);
+	if (finish_rules_all(e, stdout)) {
+		printf("FAIL: noalloc/load: the rules above have errors\n");
 		return 1;
 	}
 	for (size_t i = 0; i < rules_count(e); i++)
