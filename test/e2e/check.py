@@ -327,7 +327,7 @@ def main():
     if lost is None:
         report(False, "drop-alerts", "the drop run did not finish (no summary in vigil-drops.err)")
     elif lost == 0:
-        report(None, "drop-alerts", "no record was lost at this load, nothing to report")
+        report(False, "drop-alerts", "no record was lost although the engine was stopped during the burst")
     else:
         reported = sum(int((a.get("output_fields") or {}).get("n_drops", 0)) for a in dd)
         span = (wins["drops"][1] - wins["drops"][0]) / 1e9 if None not in wins.get("drops", [None]) else 0
