@@ -104,10 +104,21 @@ JSON
 
 # Runs a bundle made by e2e_bundle in the foreground; its output goes to
 # /tmp/containers.log.
+# Detached, then deleted once stopped, the way container runtimes run them
+# (containerd, Docker, the kubelet): the runtime's state of a container
+# outlives its processes until it is deleted. A foreground `runc run`
+# deletes it the moment the process exits, which can be before vigil has
+# read the exec that names the container (README, "Other things worth
+# knowing"). Returns runc's status.
 e2e_run() { # NAME
 	id=$(printf '%s' "$1" | sha256sum | cut -c1-64)
-	runc --root /run/runc run --no-pivot -b "$E2E_BUNDLES/$1" "$id" >>/tmp/containers.log 2>&1 </dev/null
+	runc --root /run/runc run -d --no-pivot -b "$E2E_BUNDLES/$1" "$id" >>/tmp/containers.log 2>&1 </dev/null
 	st=$?
+	i=0
+	while [ $st -eq 0 ] && [ $i -lt 300 ] &&
+	      ! runc --root /run/runc state "$id" 2>/dev/null | grep -q '"status": *"stopped"'; do
+		sleep 0.1; i=$((i + 1))
+	done
 	runc --root /run/runc delete -f "$id" >/dev/null 2>&1
 	return $st
 }
